@@ -1,0 +1,201 @@
+// Command broadcast is a Maelstrom node for the broadcast workload (Fly.io
+// Gossip Glomers 3a-3e). It reads Maelstrom messages as JSON lines on stdin,
+// writes its messages to stdout and logs to stderr. See package node.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"broadcast/gossip"
+	"broadcast/node"
+)
+
+const usageText = `Usage: broadcast [flags]
+
+A Maelstrom broadcast node: JSON messages on stdin, replies and gossip on
+stdout, logs on stderr. Every flag can also be set by the environment
+variable shown; a flag given on the command line wins.
+
+By hand:
+  echo '{"src":"c1","dest":"n1","body":{"type":"init","msg_id":1,"node_id":"n1","node_ids":["n1"]}}' | broadcast
+
+Data directory (durability disk), chosen at init when the node id is known:
+  1. -data-dir DIR or BROADCAST_DATA_DIR: DIR/<node-id>, kept across runs;
+     a node restarted with the same DIR recovers its values.
+  2. else MAELSTROM_RUN_DIR (set by the local bench, unique per run):
+     $MAELSTROM_RUN_DIR/data/<node-id>.
+  3. else (real Maelstrom): $TMPDIR/broadcast-<parent pid>-<parent start
+     time>/<node-id>. A node restarted by the same parent recovers; an init
+     whose envelope id is below the node count marks a new network and the
+     state found there is discarded; directories of parents that are gone
+     are removed at init.
+
+Flags:
+`
+
+// envFlag describes one flag and the environment variable that sets its default.
+type envFlag struct {
+	name, env, usage string
+}
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Getenv, os.Stderr))
+}
+
+// run parses args and the environment, runs the node on stdin/stdout and
+// returns the exit status.
+func run(args []string, getenv func(string) string, stderr io.Writer) int {
+	logger := log.New(stderr, "", log.Ltime|log.Lmicroseconds)
+	cfg, err := parseConfig(args, getenv, stderr, logger.Printf)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "broadcast: %v\n", err)
+		return 2
+	}
+	n, err := node.New(cfg, node.NewStdio(openStdin(), os.Stdout))
+	if err != nil {
+		fmt.Fprintf(stderr, "broadcast: %v\n", err)
+		return 2
+	}
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	go func() {
+		sig, ok := <-sigs
+		if !ok {
+			return
+		}
+		logger.Printf("broadcast: %v: stopping", sig)
+		go func() {
+			time.Sleep(3 * time.Second)
+			logger.Printf("broadcast: stop took over 3s (input not interruptible?); exiting")
+			os.Exit(1)
+		}()
+		n.Stop()
+	}()
+	if err := n.Run(); err != nil {
+		fmt.Fprintf(stderr, "broadcast: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// parseConfig turns flags and environment into a node.Config.
+func parseConfig(args []string, getenv func(string) string, stderr io.Writer, logf func(string, ...any)) (node.Config, error) {
+	cfg := node.DefaultConfig()
+	fs := flag.NewFlagSet("broadcast", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usageText)
+		fs.PrintDefaults()
+	}
+
+	def := func(f envFlag, fallback string) string {
+		if v := getenv(f.env); v != "" {
+			return v
+		}
+		return fallback
+	}
+	str := func(name, env, fallback, usage string) *string {
+		f := envFlag{name, env, usage}
+		return fs.String(name, def(f, fallback), fmt.Sprintf("%s (env %s)", usage, env))
+	}
+	dataDir := str("data-dir", "BROADCAST_DATA_DIR", "", "base directory of node data (rule 1 above)")
+	durability := str("durability", "BROADCAST_DURABILITY", cfg.Durability.String(), "disk: ack and show values once fsynced; none: memory only, at once")
+	logLevel := str("log-level", "BROADCAST_LOG_LEVEL", cfg.LogLevel.String(), "error|warn|info|debug (debug explains every decision)")
+	tick := str("tick", "BROADCAST_TICK", cfg.TickInterval.String(), "real time per gossip tick")
+	deadline := str("client-reply-deadline", "BROADCAST_CLIENT_REPLY_DEADLINE", cfg.ClientReplyDeadline.String(), "never answer a client later than this after its request")
+	maxLine := str("max-line-bytes", "BROADCAST_MAX_LINE_BYTES", strconv.Itoa(cfg.MaxLineBytes), "longest inbound line parsed; longer ones are skipped")
+	overlay := str("overlay", "BROADCAST_OVERLAY", "tree", "push graph: tree (from node ids), given (Maelstrom's topology) or full")
+	fanout := str("tree-fanout", "BROADCAST_TREE_FANOUT", strconv.Itoa(cfg.Gossip.TreeFanout), "branching of the tree overlay (0: star)")
+	relay := str("relay-ticks", "BROADCAST_RELAY_TICKS", strconv.Itoa(cfg.Gossip.RelayTicks), "ticks a relayed value may wait before its batch is sent")
+	syncTicks := str("sync-ticks", "BROADCAST_SYNC_TICKS", strconv.Itoa(cfg.Gossip.SyncTicks), "base anti-entropy interval in ticks")
+	seed := str("seed", "BROADCAST_SEED", "0", "gossip random seed (0: derived from the node id)")
+
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	if fs.NArg() > 0 {
+		logf("broadcast: ignoring positional arguments %q", fs.Args())
+	}
+
+	var errs []error
+	check := func(what string, err error) {
+		if err != nil {
+			errs = append(errs, fmt.Errorf("-%s: %w", what, err))
+		}
+	}
+	var err error
+	cfg.DataDir = *dataDir
+	cfg.RunDir = getenv("MAELSTROM_RUN_DIR")
+	cfg.Durability, err = node.ParseDurability(*durability)
+	check("durability", err)
+	cfg.LogLevel, err = node.ParseLevel(*logLevel)
+	check("log-level", err)
+	cfg.TickInterval, err = positiveDuration(*tick)
+	check("tick", err)
+	cfg.ClientReplyDeadline, err = positiveDuration(*deadline)
+	check("client-reply-deadline", err)
+	cfg.MaxLineBytes, err = strconv.Atoi(*maxLine)
+	check("max-line-bytes", err)
+	switch strings.ToLower(*overlay) {
+	case "tree":
+		cfg.Gossip.Overlay = gossip.OverlayTree
+	case "given":
+		cfg.Gossip.Overlay = gossip.OverlayGiven
+	case "full":
+		cfg.Gossip.Overlay = gossip.OverlayFull
+	default:
+		check("overlay", fmt.Errorf("%q is not tree, given or full", *overlay))
+	}
+	cfg.Gossip.TreeFanout, err = strconv.Atoi(*fanout)
+	check("tree-fanout", err)
+	cfg.Gossip.RelayTicks, err = strconv.Atoi(*relay)
+	check("relay-ticks", err)
+	cfg.Gossip.SyncTicks, err = strconv.Atoi(*syncTicks)
+	check("sync-ticks", err)
+	if cfg.Gossip.MaxSyncTicks < cfg.Gossip.SyncTicks {
+		cfg.Gossip.MaxSyncTicks = cfg.Gossip.SyncTicks
+	}
+	cfg.Gossip.Seed, err = strconv.ParseInt(*seed, 10, 64)
+	check("seed", err)
+	cfg.Logf = logf
+	return cfg, errors.Join(errs...)
+}
+
+func positiveDuration(s string) (time.Duration, error) {
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, err
+	}
+	if d <= 0 {
+		return 0, fmt.Errorf("%v is not positive", d)
+	}
+	return d, nil
+}
+
+// openStdin returns stdin as a file whose reads Stop can interrupt: a pipe
+// or socket is switched to non-blocking mode so that Go's poller owns it and
+// Close wakes a blocked read. Anything else is returned as is.
+func openStdin() io.Reader {
+	fi, err := os.Stdin.Stat()
+	if err != nil || fi.Mode()&(os.ModeNamedPipe|os.ModeSocket) == 0 {
+		return os.Stdin
+	}
+	if err := syscall.SetNonblock(0, true); err != nil {
+		return os.Stdin
+	}
+	return os.NewFile(0, "/dev/stdin")
+}

@@ -1,0 +1,206 @@
+package gossip
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Config configures a Core. Every interval is a count of Tick calls; the
+// node ticks every 10 ms by default, so 1 tick = 10 ms in the figures below.
+type Config struct {
+	// ID is this node's id (for example "n3"). Required.
+	ID string
+	// NodeIDs lists every node in the cluster, this one included, as sent
+	// in Maelstrom's init. Every node must see the same set (order does not
+	// matter: the core sorts a copy). Required.
+	NodeIDs []string
+
+	// Overlay chooses the graph values are pushed along. Default
+	// OverlayTree.
+	Overlay Overlay
+	// TreeFanout is the branching of the OverlayTree spanning tree, laid
+	// out as a heap over the sorted ids (the children of the i-th id are
+	// ids f*i+1 .. f*i+f). 0, or any value >= len(NodeIDs)-1, gives a star
+	// around the first id: every value reaches every node in at most 2
+	// hops, and under load each leaf receives about one push per
+	// RelayTicks. Smaller fanouts spread the relay work over more nodes but
+	// add hops (latency) and messages (measured: fanout 4 costs 15% more
+	// messages and triples the latency of the star).
+	TreeFanout int
+
+	// RelayTicks is the batching period of pushes to one neighbour: a
+	// neighbour's queue is flushed when it holds values and was last
+	// flushed RelayTicks ago or more (so an idle link sends at once, a busy
+	// one once per RelayTicks). Higher: fewer messages (the hub of a star
+	// sends about N-1 messages per RelayTicks under load), higher latency
+	// (up to RelayTicks per relay hop). Values a client broadcast on this
+	// node are not delayed towards the root: see ClientFlush.
+	RelayTicks int
+	// ClientFlush says what happens to a value a client broadcast on this
+	// node: FlushUpward (default) sends it at once to the overlay
+	// neighbours that are closer to the root (a leaf's hub), and queues
+	// it for the others like a relayed value; FlushAll sends it at once to
+	// every neighbour; FlushNone queues it like a relayed value.
+	ClientFlush ClientFlush
+
+	// SyncTicks is the base anti-entropy interval: every SyncTicks (with
+	// jitter) the core opens a round with one random peer. Lower: faster
+	// repair after partitions and loss, more messages (one per round when
+	// the roots agree, two or three when they differ).
+	SyncTicks int
+	// MaxSyncTicks caps the adaptive back-off: while rounds find no real
+	// gap the interval doubles up to this. Higher: fewer messages under
+	// steady load (when roots differ only by values in flight) and when
+	// idle; slower detection of the first gap after a partition heals.
+	MaxSyncTicks int
+	// MaxSkipTicks bounds how long due rounds may be skipped while the
+	// push stream is healthy (pushes keep arriving, none lost, no gap
+	// found): a real round is opened at least once per MaxSkipTicks, as a
+	// safety net for a loss no later push reveals. Higher: fewer messages
+	// under steady load; 1 never skips.
+	MaxSkipTicks int
+	// SettleTicks is how long this node must have held a value before its
+	// absence at a peer counts as a real gap (a value in flight is not a
+	// gap), and how long a value learned by sync may wait for the push
+	// that would show it was only in flight. Half of it is how long a hole
+	// in a link's push numbers may wait for a reordered push, and the least
+	// time between two gap rounds with the same peer. It should exceed the
+	// worst push propagation time (2 latencies plus RelayTicks for a
+	// star). Lower: in-flight values and reordering pass for gaps (extra
+	// rounds); higher: later gap detection.
+	SettleTicks int
+	// HelloPeers is how many random peers, besides the overlay neighbours,
+	// receive a KindHello after Rejoin. Higher: faster catch-up after a
+	// restart, more messages per restart.
+	HelloPeers int
+
+	// MerkleBuckets is the number of buckets of the set summary (a power
+	// of two, every node must use the same). Higher: larger sync messages
+	// (8 bytes per bucket, base64 on the wire), fewer values sent per
+	// differing bucket.
+	MerkleBuckets int
+	// MaxMessageBytes bounds the estimated JSON size of one message; larger
+	// value lists are split. Must leave room under Maelstrom's line
+	// limits; at least 1024.
+	MaxMessageBytes int
+
+	// Seed seeds the core's random source (sync peer choice, jitter). Use
+	// a different seed per node.
+	Seed int64
+	// Logf receives state changes (topology chosen, sync gap found, peer
+	// rejoined), never per-message logs. Nil discards.
+	Logf func(format string, args ...any)
+}
+
+// ClientFlush says when values a client broadcast on this node are sent.
+type ClientFlush uint8
+
+const (
+	// FlushUpward sends a client value at once towards the root of the
+	// overlay (a leaf's hub or parent) and queues it for the other
+	// neighbours.
+	FlushUpward ClientFlush = iota
+	// FlushAll sends a client value at once to every overlay neighbour.
+	FlushAll
+	// FlushNone queues a client value like a relayed one.
+	FlushNone
+)
+
+// DefaultConfig returns the configuration chosen by measurement on the
+// simulated Gossip Glomers 3d/3e workload (25 nodes, 100 ms latency, 100
+// ops/s for 20 s, then 10 s quiet; see TestSimulationTable): a star with
+// 150 ms relay batching gives about 2.1 server messages per operation, a
+// stable-latency median of about 250 ms and maximum of about 350 ms
+// (RelayTicks 10: 2.9 msgs/op, 300 ms max; 20: 1.7 msgs/op, 400 ms max).
+// Anti-entropy from 0.5 s backing off to 4 s, with rounds skipped for up
+// to 10 s while pushes flow without loss, costs about 0.05 messages per
+// operation and repairs any of Maelstrom's partitions within about 0.7 s
+// of the heal. ID, NodeIDs, Seed and Logf are left for the caller.
+func DefaultConfig() Config {
+	return Config{
+		Overlay:         OverlayTree,
+		TreeFanout:      0,
+		RelayTicks:      15,
+		ClientFlush:     FlushUpward,
+		SyncTicks:       50,
+		MaxSyncTicks:    400,
+		MaxSkipTicks:    1000,
+		SettleTicks:     100,
+		HelloPeers:      2,
+		MerkleBuckets:   64,
+		MaxMessageBytes: 32 << 10,
+	}
+}
+
+var (
+	// ErrConfig reports an invalid Config.
+	ErrConfig = errors.New("gossip: invalid config")
+	// ErrUnknownPeer reports a message from a node not in NodeIDs.
+	ErrUnknownPeer = errors.New("gossip: unknown peer")
+	// ErrBadMessage reports a malformed peer message (unknown kind, wrong
+	// digest length, bucket out of range).
+	ErrBadMessage = errors.New("gossip: bad message")
+)
+
+// validate fills zero fields from DefaultConfig and rejects nonsense.
+func (c *Config) validate() error {
+	d := DefaultConfig()
+	if c.ID == "" {
+		return fmt.Errorf("%w: empty ID", ErrConfig)
+	}
+	found := false
+	seen := make(map[string]bool, len(c.NodeIDs))
+	for _, id := range c.NodeIDs {
+		if id == "" || seen[id] {
+			return fmt.Errorf("%w: empty or repeated node id %q", ErrConfig, id)
+		}
+		seen[id] = true
+		if id == c.ID {
+			found = true
+		}
+	}
+	if !found {
+		return fmt.Errorf("%w: ID %q not in NodeIDs %v", ErrConfig, c.ID, c.NodeIDs)
+	}
+	if c.Overlay > OverlayFull {
+		return fmt.Errorf("%w: unknown overlay %d", ErrConfig, c.Overlay)
+	}
+	if c.ClientFlush > FlushNone {
+		return fmt.Errorf("%w: unknown client flush %d", ErrConfig, c.ClientFlush)
+	}
+	for _, f := range []struct {
+		name string
+		v    *int
+		def  int
+	}{
+		{"RelayTicks", &c.RelayTicks, d.RelayTicks},
+		{"SyncTicks", &c.SyncTicks, d.SyncTicks},
+		{"MaxSyncTicks", &c.MaxSyncTicks, d.MaxSyncTicks},
+		{"MaxSkipTicks", &c.MaxSkipTicks, d.MaxSkipTicks},
+		{"SettleTicks", &c.SettleTicks, d.SettleTicks},
+		{"HelloPeers", &c.HelloPeers, d.HelloPeers},
+		{"MerkleBuckets", &c.MerkleBuckets, d.MerkleBuckets},
+		{"MaxMessageBytes", &c.MaxMessageBytes, d.MaxMessageBytes},
+		{"TreeFanout", &c.TreeFanout, d.TreeFanout},
+	} {
+		if *f.v < 0 {
+			return fmt.Errorf("%w: negative %s %d", ErrConfig, f.name, *f.v)
+		}
+		if *f.v == 0 {
+			*f.v = f.def
+		}
+	}
+	if c.MaxSyncTicks < c.SyncTicks {
+		return fmt.Errorf("%w: MaxSyncTicks %d < SyncTicks %d", ErrConfig, c.MaxSyncTicks, c.SyncTicks)
+	}
+	if c.MerkleBuckets&(c.MerkleBuckets-1) != 0 {
+		return fmt.Errorf("%w: MerkleBuckets %d is not a power of two", ErrConfig, c.MerkleBuckets)
+	}
+	if c.MaxMessageBytes < 1024 {
+		return fmt.Errorf("%w: MaxMessageBytes %d < 1024", ErrConfig, c.MaxMessageBytes)
+	}
+	if c.Logf == nil {
+		c.Logf = func(string, ...any) {}
+	}
+	return nil
+}

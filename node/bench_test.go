@@ -1,0 +1,83 @@
+package node
+
+import (
+	"fmt"
+	"testing"
+	"time"
+)
+
+// benchNode starts a node on an in-memory transport, initialised as n1.
+func benchNode(b *testing.B, durability Durability) *Mem {
+	cfg := DefaultConfig()
+	cfg.Durability = durability
+	cfg.DisableTicker = true
+	cfg.DataDir = b.TempDir()
+	tr := NewMem()
+	n, err := New(cfg, tr)
+	if err != nil {
+		b.Fatal(err)
+	}
+	n.Start()
+	b.Cleanup(n.Stop)
+	tr.Deliver([]byte(`{"id":0,"src":"c0","dest":"n1","body":{"type":"init","msg_id":1,"node_id":"n1","node_ids":["n1"]}}`))
+	if _, err := tr.Next(waitLong); err != nil {
+		b.Fatal(err)
+	}
+	return tr
+}
+
+// BenchmarkBroadcastAck measures one client broadcast to its broadcast_ok
+// through the whole loop (decode, core, store, encode, writer), one at a
+// time. "disk" includes the store's write and fsync on this machine's
+// temp directory. Target (printed as target-µs/ack): none under 100 µs;
+// disk is dominated by fsync and has no target here.
+func BenchmarkBroadcastAck(b *testing.B) {
+	for _, d := range []Durability{DurabilityNone, DurabilityDisk} {
+		b.Run(d.String(), func(b *testing.B) {
+			tr := benchNode(b, d)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := range b.N {
+				tr.Deliver(fmt.Appendf(nil, `{"src":"c1","dest":"n1","body":{"type":"broadcast","msg_id":%d,"message":%d}}`, i+2, i))
+				if _, err := tr.Next(waitLong); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N), "µs/ack")
+			if d == DurabilityNone {
+				b.ReportMetric(100, "target-µs/ack")
+			}
+		})
+	}
+}
+
+// BenchmarkRead measures one read round trip holding k values (the reply
+// is encoded once and cached until the set changes). Target (printed as
+// target-µs/read): under 250 µs with 10k values, most of it copying the
+// 60 KB reply through the in-memory transport.
+func BenchmarkRead(b *testing.B) {
+	for _, k := range []int{100, 10000} {
+		b.Run(fmt.Sprint(k), func(b *testing.B) {
+			tr := benchNode(b, DurabilityNone)
+			for i := range k {
+				tr.Deliver(fmt.Appendf(nil, `{"src":"c1","dest":"n1","body":{"type":"broadcast","msg_id":%d,"message":%d}}`, i+2, i))
+			}
+			for range k {
+				if _, err := tr.Next(waitLong); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			start := time.Now()
+			for i := range b.N {
+				tr.Deliver(fmt.Appendf(nil, `{"src":"c2","dest":"n1","body":{"type":"read","msg_id":%d}}`, i+2))
+				if _, err := tr.Next(waitLong); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(time.Since(start).Microseconds())/float64(b.N), "µs/read")
+			b.ReportMetric(250, "target-µs/read")
+		})
+	}
+}

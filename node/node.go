@@ -1,0 +1,347 @@
+package node
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"broadcast/gossip"
+	"broadcast/store"
+)
+
+// Node is one broadcast node: the Maelstrom adapter around a gossip.Core and
+// a store.Log. Four goroutines: a reader (lines to decoded events), the
+// owner (all state), a writer (owns the output), and a ticker.
+type Node struct {
+	cfg Config
+	tr  Transport
+
+	inbox chan inEvent  // reader -> owner
+	ticks chan struct{} // ticker (or Tick) -> owner; capacity 1
+	out   chan []byte   // owner -> writer; closed by the owner when it ends
+	quit  chan struct{} // closed by Stop
+
+	startOnce sync.Once
+	stopOnce  sync.Once
+	started   atomic.Bool
+	aux       sync.WaitGroup // reader and ticker
+	loopDone  chan struct{}  // closed when the owner goroutine has ended
+	writeDone chan struct{}  // closed when the writer has flushed and ended
+
+	// errMu protects runErr.
+	errMu  sync.Mutex
+	runErr error
+
+	prefix atomic.Pointer[string] // log prefix: the node id once known
+
+	st state // owned by the owner goroutine (after Start)
+}
+
+// state is everything the owner goroutine owns.
+type state struct {
+	id      string
+	peers   map[string]bool // node_ids, this node included
+	core    *gossip.Core
+	memOnly bool // DurabilityNone: values visible at once
+
+	log       Log
+	logDir    string
+	logNotify <-chan struct{}
+	logFailed bool // sticky: Open failed or Log.Err() was seen
+	closing   bool // the log is being closed at shutdown
+
+	visible     *store.Set // values reads show (durable ones, or all in memory mode)
+	readCache   []byte     // encoded visible.Sorted(), valid while readCacheOK
+	readCacheOK bool
+
+	pending    []pendingBatch   // appended, not yet durable; ascending seq
+	pendingSeq map[int64]uint64 // value -> seq of the batch holding it
+}
+
+// inEvent is one thing the reader hands to the owner.
+type inEvent struct {
+	msg     inMsg
+	err     error // the line was unusable (not an envelope, too long) or reading failed
+	arrived time.Time
+	eof     bool
+}
+
+// clientReq identifies a request to answer.
+type clientReq struct {
+	from     string // our id to answer from (the request's dest before init)
+	to       string
+	typ      string
+	msgID    int64
+	hasMsgID bool
+	arrived  time.Time
+}
+
+// New returns a node that will talk through tr. Call Run (or Start and
+// Wait), and Stop to end it early.
+func New(cfg Config, tr Transport) (*Node, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	if tr == nil {
+		return nil, fmt.Errorf("%w: nil transport", ErrConfig)
+	}
+	n := &Node{
+		cfg:       cfg,
+		tr:        tr,
+		inbox:     make(chan inEvent, cfg.InboxSize),
+		ticks:     make(chan struct{}, 1),
+		out:       make(chan []byte, cfg.OutboxSize),
+		quit:      make(chan struct{}),
+		loopDone:  make(chan struct{}),
+		writeDone: make(chan struct{}),
+	}
+	p := "-"
+	n.prefix.Store(&p)
+	n.st.visible = store.NewSet()
+	n.st.pendingSeq = make(map[int64]uint64)
+	n.st.memOnly = cfg.Durability == DurabilityNone
+	return n, nil
+}
+
+// Run starts the node and blocks until its input ends (EOF) or Stop is
+// called. It returns the first read or write error, nil on EOF or Stop.
+func (n *Node) Run() error {
+	n.Start()
+	return n.Wait()
+}
+
+// Start starts the node's goroutines; later calls do nothing.
+func (n *Node) Start() {
+	n.startOnce.Do(func() {
+		n.started.Store(true)
+		n.aux.Add(1)
+		go n.readLoop()
+		if !n.cfg.DisableTicker {
+			n.aux.Add(1)
+			go n.tickLoop()
+		}
+		go n.writeLoop()
+		go n.ownerLoop()
+	})
+}
+
+// Wait blocks until the node has ended (input EOF or Stop) and every
+// goroutine is gone; it returns the first read or write error.
+func (n *Node) Wait() error {
+	if !n.started.Load() {
+		return nil
+	}
+	<-n.writeDone
+	n.aux.Wait()
+	n.errMu.Lock()
+	defer n.errMu.Unlock()
+	return n.runErr
+}
+
+// Stop ends the node: input is closed, the store flushed and closed,
+// queued output flushed; it waits for every goroutine. Safe to call twice,
+// and before Start.
+func (n *Node) Stop() {
+	n.stopOnce.Do(func() {
+		n.startOnce.Do(func() {}) // a Start after Stop does nothing
+		close(n.quit)
+		if err := n.tr.CloseInput(); err != nil {
+			n.logf(LevelWarn, "close input: %v", err)
+		}
+	})
+	_ = n.Wait()
+}
+
+// Tick asks the owner goroutine to tick the gossip core once. It never
+// blocks: if a tick is already waiting it returns false (the tick is
+// dropped).
+func (n *Node) Tick() bool {
+	select {
+	case n.ticks <- struct{}{}:
+		return true
+	default:
+		return false
+	}
+}
+
+func (n *Node) setErr(err error) {
+	n.errMu.Lock()
+	if n.runErr == nil {
+		n.runErr = err
+	}
+	n.errMu.Unlock()
+}
+
+func (n *Node) logf(level Level, format string, args ...any) {
+	if level > n.cfg.LogLevel {
+		return
+	}
+	n.cfg.Logf("%s %s: "+format, append([]any{*n.prefix.Load(), level}, args...)...)
+}
+
+// readLoop turns input lines into events for the owner.
+func (n *Node) readLoop() {
+	defer n.aux.Done()
+	for {
+		line, err := n.tr.ReadLine(n.cfg.MaxLineBytes)
+		ev := inEvent{arrived: n.cfg.Now()}
+		var tooLong *LineTooLongError
+		switch {
+		case err == nil:
+			if len(bytes.TrimSpace(line)) == 0 {
+				continue // a blank line carries nothing
+			}
+			ev.msg, ev.err = decodeLine(line)
+			if ev.err != nil {
+				ev.err = fmt.Errorf("%w; line: %s", ev.err, abbrev(line))
+			}
+		case errors.As(err, &tooLong):
+			ev.err = err
+		default:
+			ev.eof = true
+			select {
+			case <-n.quit: // CloseInput made the read fail: not an error
+			default:
+				if !errors.Is(err, io.EOF) {
+					ev.err = fmt.Errorf("node: read input: %w", err)
+					n.setErr(ev.err)
+				}
+			}
+		}
+		select {
+		case n.inbox <- ev:
+		case <-n.quit:
+			return
+		case <-n.loopDone:
+			return
+		}
+		if ev.eof {
+			return
+		}
+	}
+}
+
+// tickLoop ticks the node every TickInterval, dropping ticks (with a
+// warning at most once a second) while the owner is busy.
+func (n *Node) tickLoop() {
+	defer n.aux.Done()
+	t := time.NewTicker(n.cfg.TickInterval)
+	defer t.Stop()
+	var dropped int
+	var lastWarn time.Time
+	for {
+		select {
+		case <-n.quit:
+			return
+		case <-n.loopDone:
+			return
+		case now := <-t.C:
+			if n.Tick() {
+				continue
+			}
+			dropped++
+			if now.Sub(lastWarn) >= time.Second {
+				n.logf(LevelWarn, "owner loop busy: dropped %d ticks", dropped)
+				dropped, lastWarn = 0, now
+			}
+		}
+	}
+}
+
+// writeLoop owns the output: it writes every line the owner queues and
+// flushes when nothing more is queued.
+func (n *Node) writeLoop() {
+	defer close(n.writeDone)
+	var failed bool
+	write := func(line []byte) {
+		if failed {
+			return
+		}
+		if err := n.tr.WriteLine(line); err != nil {
+			failed = true
+			n.logf(LevelError, "write output: %v; every later line is discarded", err)
+			n.setErr(fmt.Errorf("node: write output: %w", err))
+		}
+	}
+	flush := func() {
+		if failed {
+			return
+		}
+		if err := n.tr.Flush(); err != nil {
+			failed = true
+			n.logf(LevelError, "flush output: %v; every later line is discarded", err)
+			n.setErr(fmt.Errorf("node: flush output: %w", err))
+		}
+	}
+	for line := range n.out {
+		write(line)
+	drain:
+		for {
+			select {
+			case more, ok := <-n.out:
+				if !ok {
+					break drain
+				}
+				write(more)
+			default:
+				break drain
+			}
+		}
+		flush()
+	}
+	flush()
+}
+
+// ownerLoop is the single goroutine that owns the node state.
+func (n *Node) ownerLoop() {
+	defer close(n.out)
+	defer close(n.loopDone)
+	for {
+		select {
+		case ev := <-n.inbox:
+			if ev.eof {
+				if ev.err != nil {
+					n.logf(LevelError, "%v; stopping", ev.err)
+				} else {
+					n.logf(LevelInfo, "input ended; stopping")
+				}
+				n.shutdown()
+				return
+			}
+			n.handleEvent(&ev)
+		case <-n.ticks:
+			n.handleTick()
+		case <-n.st.logNotify:
+			n.processDurable()
+		case <-n.quit:
+			n.shutdown()
+			return
+		}
+	}
+}
+
+// shutdown flushes the store, answers what became durable, and reports
+// what is left unanswered.
+func (n *Node) shutdown() {
+	st := &n.st
+	if st.log != nil && !st.logFailed {
+		st.closing = true // Err reports ErrClosed from now on: not a failure
+		if err := st.log.Close(); err != nil {
+			n.logf(LevelError, "close store %s: %v", st.logDir, err)
+		}
+		n.processDurable()
+	} else if st.log != nil {
+		_ = st.log.Close() // the failure was logged when it happened
+	}
+	waiting := 0
+	for _, b := range st.pending {
+		waiting += len(b.acks)
+	}
+	if waiting > 0 {
+		n.logf(LevelWarn, "stopping with %d broadcasts not yet durable: not acknowledged", waiting)
+	}
+}

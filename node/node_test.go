@@ -1,0 +1,604 @@
+package node
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"broadcast/store"
+)
+
+// Rule: every bad input gets the right reply (or none where none is
+// possible), exactly one stderr line, and the node keeps answering with its
+// state intact (spec 1.5, 1.7, 4.4; brief "Bad input never stops the node").
+func TestBadInputAfterInit(t *testing.T) {
+	h := newHarness(t, nil)
+	h.init("n1", "n2")
+	h.roundTrip(`{"src":"c1","dest":"n1","body":{"type":"broadcast","msg_id":1,"message":7}}`)
+	h.flog.syncAll()
+	if got := h.read(); !slices.Equal(got, []int64{7}) {
+		t.Fatalf("setup read = %v, want [7]", got)
+	}
+	big := strings.Repeat("x", 3<<20)
+	cases := []struct {
+		name string
+		line string
+		// reply is the exact expected output line; "" means no output.
+		reply string
+		logs  int // stderr lines expected at the default level
+	}{
+		{"invalid JSON", `{"src":"c1",`, "", 1},
+		{"not JSON at all", `hello`, "", 1},
+		{"JSON array", `[1,2,3]`, "", 1},
+		{"JSON null", `null`, "", 1},
+		{"body is a number", `{"src":"c1","dest":"n1","body":5}`, "", 1},
+		{"src is a number", `{"src":1,"dest":"n1","body":{"type":"read","msg_id":3}}`, "", 1},
+		{"unknown type", `{"src":"c1","dest":"n1","body":{"type":"echo","msg_id":3}}`,
+			`{"src":"n1","dest":"c1","body":{"type":"error","in_reply_to":3,"code":10,"text":"message type \"echo\" is not supported"}}`, 1},
+		{"unknown type without msg_id", `{"src":"c1","dest":"n1","body":{"type":"echo"}}`, "", 1},
+		{"missing type", `{"src":"c1","dest":"n1","body":{"msg_id":3}}`,
+			`{"src":"n1","dest":"c1","body":{"type":"error","in_reply_to":3,"code":12,"text":"malformed message: type: missing"}}`, 1},
+		{"type not a string", `{"src":"c1","dest":"n1","body":{"type":5,"msg_id":3}}`, "error 12", 1},
+		{"msg_id not an integer", `{"src":"c1","dest":"n1","body":{"type":"read","msg_id":"3"}}`, "", 1},
+		{"msg_id null: a request without msg_id", `{"src":"c1","dest":"n1","body":{"type":"read","msg_id":null}}`, "", 0},
+		{"msg_id fractional", `{"src":"c1","dest":"n1","body":{"type":"read","msg_id":3.5}}`, "", 1},
+		{"broadcast without message", `{"src":"c1","dest":"n1","body":{"type":"broadcast","msg_id":4}}`, "error 12", 1},
+		{"message 3.5", `{"src":"c1","dest":"n1","body":{"type":"broadcast","msg_id":4,"message":3.5}}`, "error 12", 1},
+		{"message string", `{"src":"c1","dest":"n1","body":{"type":"broadcast","msg_id":4,"message":"3"}}`, "error 12", 1},
+		{"message 1e400", `{"src":"c1","dest":"n1","body":{"type":"broadcast","msg_id":4,"message":1e400}}`, "error 12", 1},
+		{"message 1e3", `{"src":"c1","dest":"n1","body":{"type":"broadcast","msg_id":4,"message":1e3}}`, "error 12", 1},
+		{"message beyond int64", `{"src":"c1","dest":"n1","body":{"type":"broadcast","msg_id":4,"message":9223372036854775808}}`, "error 12", 1},
+		{"message null", `{"src":"c1","dest":"n1","body":{"type":"broadcast","msg_id":4,"message":null}}`, "error 12", 1},
+		{"message object", `{"src":"c1","dest":"n1","body":{"type":"broadcast","msg_id":4,"message":{}}}`, "error 12", 1},
+		{"message bool", `{"src":"c1","dest":"n1","body":{"type":"broadcast","msg_id":4,"message":true}}`, "error 12", 1},
+		{"bad broadcast without msg_id", `{"src":"c1","dest":"n1","body":{"type":"broadcast","message":"x"}}`, "", 1},
+		{"topology missing", `{"src":"c1","dest":"n1","body":{"type":"topology","msg_id":5}}`, "error 12", 1},
+		{"topology array", `{"src":"c1","dest":"n1","body":{"type":"topology","msg_id":5,"topology":["n1"]}}`, "error 12", 1},
+		{"topology value string", `{"src":"c1","dest":"n1","body":{"type":"topology","msg_id":5,"topology":{"n1":"n2"}}}`, "error 12", 1},
+		{"topology value numbers", `{"src":"c1","dest":"n1","body":{"type":"topology","msg_id":5,"topology":{"n1":[2]}}}`, "error 12", 1},
+		{"topology value null", `{"src":"c1","dest":"n1","body":{"type":"topology","msg_id":5,"topology":{"n1":null}}}`, "error 12", 1},
+		{"reply nobody waits for", `{"src":"c1","dest":"n1","body":{"type":"broadcast_ok","in_reply_to":77}}`, "", 1},
+		{"in_reply_to 0", `{"src":"n2","dest":"n1","body":{"type":"broadcast_ok","in_reply_to":0}}`, "", 1},
+		{"in_reply_to null", `{"src":"n2","dest":"n1","body":{"type":"read_ok","in_reply_to":null,"msg_id":9}}`, "", 1},
+		{"error reply", `{"src":"c1","dest":"n1","body":{"type":"error","in_reply_to":3,"code":13}}`, "", 1},
+		{"request from unknown node", `{"src":"n9","dest":"n1","body":{"type":"read","msg_id":3}}`, "", 1},
+		{"request from a service", `{"src":"lin-kv","dest":"n1","body":{"type":"read","msg_id":3}}`, "", 1},
+		{"gossip from unknown node", `{"src":"n9","dest":"n1","body":{"type":"gossip_push","values":[1]}}`, "", 1},
+		{"gossip from a client", `{"src":"c1","dest":"n1","body":{"type":"gossip_push","values":[1]}}`, "", 1},
+		{"malformed gossip from a peer", `{"src":"n2","dest":"n1","body":{"type":"gossip_push","values":["a"],"msg_id":3}}`, "", 1},
+		{"unknown gossip type from a peer", `{"src":"n2","dest":"n1","body":{"type":"gossip_future","msg_id":3}}`, "", 1},
+		{"gossip with bad base64", `{"src":"n2","dest":"n1","body":{"type":"gossip_sync","root":"!!","msg_id":3}}`, "", 1},
+		{"second init other id", `{"src":"c5","dest":"n1","body":{"type":"init","msg_id":1,"node_id":"n2","node_ids":["n1","n2"]}}`,
+			`{"src":"n1","dest":"c5","body":{"type":"error","in_reply_to":1,"code":22,"text":"already initialised as \"n1\"; init as \"n2\" refused"}}`, 1},
+		{"second init same id", `{"src":"c5","dest":"n1","body":{"type":"init","msg_id":2,"node_id":"n1","node_ids":["n1","n2"]}}`,
+			`{"src":"n1","dest":"c5","body":{"type":"init_ok","in_reply_to":2}}`, 1},
+		{"init missing node_ids", `{"src":"c5","dest":"n1","body":{"type":"init","msg_id":2,"node_id":"n1"}}`, "error 12", 1},
+		{"several MiB line under the cap", `{"src":"c1","dest":"n1","body":{"type":"read","msg_id":6,"pad":"` + big + `"}}`,
+			`{"src":"n1","dest":"c1","body":{"type":"read_ok","messages":[7],"in_reply_to":6}}`, 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			mark, peerMark := h.logs.len(), len(h.peer)
+			out := h.roundTrip(c.line)
+			logs := h.logs.since(mark)
+			if p := h.peer[peerMark:]; len(p) != 0 {
+				t.Errorf("bad input caused lines to peers: %q", p)
+			}
+			switch {
+			case c.reply == "" && len(out) != 0:
+				t.Errorf("output %q, want none", out)
+			case strings.HasPrefix(c.reply, "error "):
+				code := strings.TrimPrefix(c.reply, "error ")
+				if len(out) != 1 || !strings.Contains(out[0], `"type":"error"`) || !strings.Contains(out[0], `"code":`+code+`,`) {
+					t.Errorf("output %q, want one error %s", out, code)
+				}
+			case c.reply != "" && !strings.HasPrefix(c.reply, "error ") && !slices.Equal(out, []string{c.reply}):
+				t.Errorf("output %q, want %q", out, c.reply)
+			}
+			if len(logs) != c.logs {
+				t.Errorf("%d log lines, want %d: %q", len(logs), c.logs, logs)
+			}
+			// State intact and the node still answers.
+			if got := h.read(); !slices.Equal(got, []int64{7}) {
+				t.Errorf("read after = %v, want [7]", got)
+			}
+		})
+	}
+}
+
+// Rule: a client request before init is refused with 11
+// (temporarily-unavailable); a peer's message is dropped unanswered.
+func TestBeforeInit(t *testing.T) {
+	h := newHarness(t, nil)
+	for _, typ := range []string{`"read"`, `"broadcast","message":1`, `"topology","topology":{}`} {
+		mark := h.logs.len()
+		out := h.roundTrip(fmt.Sprintf(`{"src":"c1","dest":"n1","body":{"type":%s,"msg_id":3}}`, typ))
+		if len(out) != 1 || !strings.Contains(out[0], `"code":11`) || !strings.HasPrefix(out[0], `{"src":"n1","dest":"c1"`) {
+			t.Errorf("%s before init: %q, want error 11 from n1", typ, out)
+		}
+		if logs := h.logs.since(mark); len(logs) != 2 { // this one and the barrier's own refusal
+			t.Errorf("%s: %d log lines, want 2: %q", typ, len(logs), logs)
+		}
+	}
+	mark := h.logs.len()
+	h.send(`{"src":"n2","dest":"n1","body":{"type":"gossip_push","values":[1]}}`)
+	h.init("n1", "n2")
+	if logs := h.logs.since(mark); !strings.Contains(strings.Join(logs, "\n"), "no init yet") {
+		t.Errorf("peer message before init not logged as such: %q", logs)
+	}
+	if got := h.read(); len(got) != 0 {
+		t.Errorf("read = %v, want [] (pre-init gossip dropped)", got)
+	}
+}
+
+// Rule: client replies match Maelstrom's closed schemas exactly (spec 4.4):
+// type, in_reply_to, (msg_id), nothing else; read_ok messages is an array,
+// never null.
+func TestClientReplySchemas(t *testing.T) {
+	h := newHarness(t, func(c *Config) { c.Durability = DurabilityNone })
+	h.init("n1", "n2")
+	check := func(line string, typ string, keys ...string) {
+		t.Helper()
+		b := body(t, line)
+		if b["type"] != typ {
+			t.Fatalf("type %v, want %s: %s", b["type"], typ, line)
+		}
+		var got []string
+		for k := range b {
+			got = append(got, k)
+		}
+		slices.Sort(got)
+		slices.Sort(keys)
+		if !slices.Equal(got, keys) {
+			t.Errorf("%s keys %v, want exactly %v", typ, got, keys)
+		}
+		if _, ok := b["in_reply_to"].(json.Number); !ok {
+			t.Errorf("%s in_reply_to %v is not a number", typ, b["in_reply_to"])
+		}
+	}
+	out := h.roundTrip(`{"src":"c1","dest":"n1","body":{"type":"read","msg_id":2}}`)
+	if len(out) != 1 || !strings.Contains(out[0], `"messages":[]`) {
+		t.Fatalf("empty read: %q, want messages []", out)
+	}
+	check(out[0], "read_ok", "type", "messages", "in_reply_to")
+	out = h.roundTrip(`{"src":"c1","dest":"n1","body":{"type":"topology","msg_id":3,"topology":{"n1":["n2"],"n2":["n1"]}}}`)
+	check(out[0], "topology_ok", "type", "in_reply_to")
+	out = h.roundTrip(`{"src":"c1","dest":"n1","body":{"type":"broadcast","msg_id":4,"message":-9223372036854775808}}`)
+	check(out[0], "broadcast_ok", "type", "in_reply_to")
+	out = h.roundTrip(`{"src":"c1","dest":"n1","body":{"type":"read","msg_id":5}}`)
+	check(out[0], "read_ok", "type", "messages", "in_reply_to")
+	if !strings.Contains(out[0], `"messages":[-9223372036854775808]`) {
+		t.Errorf("read: %s, want the int64 minimum exactly", out[0])
+	}
+	for _, line := range out {
+		if strings.Contains(line, "\n") || !json.Valid([]byte(line)) {
+			t.Errorf("not one compact JSON line: %q", line)
+		}
+	}
+}
+
+// Rule: broadcast_ok only after the value is durable; reads show only
+// durable values; a re-broadcast of a pending value is acked when it is
+// durable, of a durable value at once.
+func TestAckOnlyAfterDurable(t *testing.T) {
+	h := newHarness(t, nil)
+	h.init()
+	out := h.roundTrip(`{"src":"c1","dest":"n1","body":{"type":"broadcast","msg_id":2,"message":5}}`)
+	if len(out) != 0 {
+		t.Fatalf("ack before durable: %q", out)
+	}
+	if got := h.read(); len(got) != 0 {
+		t.Fatalf("read shows a value not yet durable: %v", got)
+	}
+	if got := h.flog.appendedValues(); !slices.Equal(got, []int64{5}) {
+		t.Fatalf("appended %v, want [5]", got)
+	}
+	// The same value again while pending: no ack, no second append.
+	if out := h.roundTrip(`{"src":"c2","dest":"n1","body":{"type":"broadcast","msg_id":3,"message":5}}`); len(out) != 0 {
+		t.Fatalf("ack of a pending value before durable: %q", out)
+	}
+	if got := h.flog.appendedValues(); !slices.Equal(got, []int64{5}) {
+		t.Fatalf("appended %v after re-broadcast, want [5]", got)
+	}
+	h.flog.syncAll()
+	got := []string{h.nextLine(), h.nextLine()}
+	slices.Sort(got)
+	want := []string{
+		`{"src":"n1","dest":"c1","body":{"type":"broadcast_ok","in_reply_to":2}}`,
+		`{"src":"n1","dest":"c2","body":{"type":"broadcast_ok","in_reply_to":3}}`,
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("acks after durable %q, want %q", got, want)
+	}
+	if got := h.read(); !slices.Equal(got, []int64{5}) {
+		t.Fatalf("read after durable = %v, want [5]", got)
+	}
+	// Already durable: acked at once.
+	out = h.roundTrip(`{"src":"c3","dest":"n1","body":{"type":"broadcast","msg_id":4,"message":5}}`)
+	if !slices.Equal(out, []string{`{"src":"n1","dest":"c3","body":{"type":"broadcast_ok","in_reply_to":4}}`}) {
+		t.Fatalf("re-broadcast of a durable value: %q", out)
+	}
+}
+
+// Rule: values learned from peers are appended, and visible once durable.
+func TestPeerValuesVisibleWhenDurable(t *testing.T) {
+	h := newHarness(t, nil)
+	h.init("n1", "n2")
+	h.send(`{"src":"n2","dest":"n1","body":{"type":"gossip_push","values":[10,11]}}`)
+	if got := h.read(); len(got) != 0 {
+		t.Fatalf("peer values visible before durable: %v", got)
+	}
+	if got := h.flog.appendedValues(); !slices.Equal(got, []int64{10, 11}) {
+		t.Fatalf("appended %v, want [10 11]", got)
+	}
+	h.flog.syncAll()
+	if got := h.read(); !slices.Equal(got, []int64{10, 11}) {
+		t.Fatalf("read = %v, want [10 11]", got)
+	}
+}
+
+// Rule: memory-only mode acks and shows values at once.
+func TestMemoryOnly(t *testing.T) {
+	h := newHarness(t, func(c *Config) {
+		c.Durability = DurabilityNone
+		c.OpenLog = func(string) (Log, error) { return nil, errors.New("must not open a log") }
+	})
+	h.init()
+	out := h.roundTrip(`{"src":"c1","dest":"n1","body":{"type":"broadcast","msg_id":2,"message":5}}`)
+	if !slices.Equal(out, []string{`{"src":"n1","dest":"c1","body":{"type":"broadcast_ok","in_reply_to":2}}`}) {
+		t.Fatalf("memory-only broadcast: %q", out)
+	}
+	if got := h.read(); !slices.Equal(got, []int64{5}) {
+		t.Fatalf("read = %v", got)
+	}
+}
+
+// Rule: a sticky store error fails pending acks with 13 (crash), later
+// broadcasts with 11 (temporarily-unavailable), logs one clear line, and
+// reads keep working from memory.
+func TestDiskFailureAfterInit(t *testing.T) {
+	h := newHarness(t, nil)
+	h.init("n1", "n2")
+	h.roundTrip(`{"src":"c1","dest":"n1","body":{"type":"broadcast","msg_id":2,"message":1}}`)
+	h.flog.syncAll()
+	if line := h.nextLine(); !strings.Contains(line, `"broadcast_ok","in_reply_to":2`) {
+		t.Fatalf("ack: %s", line)
+	}
+	h.roundTrip(`{"src":"c1","dest":"n1","body":{"type":"broadcast","msg_id":3,"message":2}}`)
+	mark := h.logs.len()
+	h.flog.fail(errors.New("fsync /data/n1/wal-1.log: input/output error"))
+	line := h.nextLine()
+	if !strings.Contains(line, `"type":"error","in_reply_to":3,"code":13`) {
+		t.Fatalf("pending ack on failure: %s, want error 13", line)
+	}
+	_, vs := h.barrier()
+	logs := h.logs.since(mark)
+	if len(logs) != 1 || !strings.Contains(logs[0], "wal-1.log") || !strings.Contains(logs[0], "input/output error") {
+		t.Errorf("want one log line with path and cause, got %q", logs)
+	}
+	if !slices.Equal(vs, []int64{1, 2}) {
+		t.Errorf("read after failure = %v, want [1 2] (memory)", vs)
+	}
+	out := h.roundTrip(`{"src":"c1","dest":"n1","body":{"type":"broadcast","msg_id":4,"message":3}}`)
+	if len(out) != 1 || !strings.Contains(out[0], `"in_reply_to":4,"code":11`) {
+		t.Fatalf("broadcast after failure: %q, want error 11", out)
+	}
+	// Peer values are still taken (and relayed); reads show them.
+	h.send(`{"src":"n2","dest":"n1","body":{"type":"gossip_push","values":[40]}}`)
+	if got := h.read(); !slices.Equal(got, []int64{1, 2, 40}) {
+		t.Errorf("read = %v, want [1 2 40]", got)
+	}
+	if slices.Contains(h.flog.appendedValues(), 3) {
+		t.Errorf("a refused value was appended")
+	}
+}
+
+// Rule: a store that cannot be opened still lets init succeed (Maelstrom
+// aborts on an init error); broadcasts get 11, reads work.
+func TestStoreOpenFailure(t *testing.T) {
+	h := newHarness(t, func(c *Config) {
+		c.OpenLog = func(dir string) (Log, error) { return nil, fmt.Errorf("mkdir %s: permission denied", dir) }
+	})
+	mark := h.logs.len()
+	h.init()
+	if !strings.Contains(strings.Join(h.logs.since(mark), "\n"), "permission denied") {
+		t.Errorf("open failure not logged: %q", h.logs.since(mark))
+	}
+	out := h.roundTrip(`{"src":"c1","dest":"n1","body":{"type":"broadcast","msg_id":2,"message":5}}`)
+	if len(out) != 1 || !strings.Contains(out[0], `"code":11`) {
+		t.Fatalf("broadcast with no store: %q, want error 11", out)
+	}
+	if got := h.read(); got == nil || len(got) != 0 {
+		t.Fatalf("read = %v, want []", got)
+	}
+}
+
+// Rule: no client reply later than ClientReplyDeadline after its request
+// (Maelstrom closes the client at 5 s; a reply to it kills the node's
+// output, spec 1.7, 4.5). Suppressions are logged.
+func TestLateReplySuppressed(t *testing.T) {
+	h := newHarness(t, nil)
+	h.init()
+	h.roundTrip(`{"src":"c1","dest":"n1","body":{"type":"broadcast","msg_id":2,"message":5}}`)
+	h.clock.Advance(4*time.Second + time.Millisecond)
+	mark := h.logs.len()
+	h.flog.syncAll()
+	out, vs := h.barrier()
+	if len(out) != 0 {
+		t.Fatalf("late ack sent: %q", out)
+	}
+	if !slices.Equal(vs, []int64{5}) {
+		t.Fatalf("read = %v, want [5]", vs)
+	}
+	if logs := h.logs.since(mark); len(logs) != 1 || !strings.Contains(logs[0], "suppressed") {
+		t.Fatalf("want one suppression line, got %q", logs)
+	}
+	// On a tick, pending acks past the deadline are dropped (and logged).
+	h.roundTrip(`{"src":"c1","dest":"n1","body":{"type":"broadcast","msg_id":3,"message":6}}`)
+	h.clock.Advance(5 * time.Second)
+	mark = h.logs.len()
+	h.n.Tick()
+	deadline := time.Now().Add(waitLong)
+	for !strings.Contains(strings.Join(h.logs.since(mark), "\n"), "suppressed") {
+		if time.Now().After(deadline) {
+			t.Fatal("tick did not reap the late ack")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	h.flog.syncAll()
+	if out, _ := h.barrier(); len(out) != 0 {
+		t.Fatalf("reaped ack sent anyway: %q", out)
+	}
+	// Within the deadline a reply still goes out.
+	h.roundTrip(`{"src":"c1","dest":"n1","body":{"type":"broadcast","msg_id":4,"message":7}}`)
+	h.clock.Advance(3 * time.Second)
+	h.flog.syncAll()
+	if line := h.nextLine(); !strings.Contains(line, `"in_reply_to":4`) {
+		t.Fatalf("on-time ack: %s", line)
+	}
+}
+
+// Rule: a request without msg_id is applied but never answered (a reply
+// could only say in_reply_to 0, which peers mistake for a request).
+func TestRequestWithoutMsgID(t *testing.T) {
+	h := newHarness(t, func(c *Config) { c.Durability = DurabilityNone })
+	h.init()
+	if out := h.roundTrip(`{"src":"c1","dest":"n1","body":{"type":"broadcast","message":8}}`); len(out) != 0 {
+		t.Fatalf("answered a request without msg_id: %q", out)
+	}
+	if got := h.read(); !slices.Equal(got, []int64{8}) {
+		t.Fatalf("read = %v, want [8]", got)
+	}
+}
+
+// Rule: nothing is ever sent to an id that is neither a client nor in
+// node_ids (spec 1.7).
+func TestNeverAddressUnknownIDs(t *testing.T) {
+	h := newHarness(t, func(c *Config) { c.Durability = DurabilityNone })
+	h.init("n1", "n2")
+	// A peer (in node_ids) may send a client request: answered.
+	mark := len(h.peer)
+	h.roundTrip(`{"src":"n2","dest":"n1","body":{"type":"read","msg_id":1}}`)
+	if out := h.peer[mark:]; len(out) != 1 || out[0] != `{"src":"n1","dest":"n2","body":{"type":"read_ok","messages":[],"in_reply_to":1}}` {
+		t.Fatalf("peer read: %q", out)
+	}
+	if !h.n.mayAddress("c7") || !h.n.mayAddress("n2") || h.n.mayAddress("n3") || h.n.mayAddress("lin-kv") || h.n.mayAddress("c") || h.n.mayAddress("") {
+		t.Error("mayAddress disagrees with the rule")
+	}
+}
+
+// Rule: Stop is idempotent, works before Start and after EOF, and leaves
+// no goroutine behind.
+func TestStopIdempotent(t *testing.T) {
+	tr := NewMem()
+	n, err := New(DefaultConfig(), tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.Stop()
+	n.Stop()
+	n.Start() // after Stop: does nothing
+	if err := n.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	checkNoLeak(t)
+
+	cfg := DefaultConfig()
+	cfg.Durability = DurabilityNone
+	tr = NewMem()
+	n, _ = New(cfg, tr)
+	n.Start()
+	tr.Deliver([]byte(`{"src":"c0","dest":"n1","body":{"type":"init","msg_id":1,"node_id":"n1","node_ids":["n1"]}}`))
+	tr.CloseInput()
+	if err := n.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if line, err := tr.Next(waitLong); err != nil || !strings.Contains(string(line), "init_ok") {
+		t.Fatalf("init_ok before EOF shutdown: %q %v", line, err)
+	}
+	n.Stop()
+	n.Stop()
+	checkNoLeak(t)
+}
+
+// Rule: after a restart the node recovers durable values (reads never go
+// backwards), and announces a new incarnation to its peers.
+func TestRestartRecovers(t *testing.T) {
+	dir := t.TempDir()
+	mod := func(c *Config) {
+		c.OpenLog = nil // the real store.Log
+		c.DataDir = dir
+	}
+	h := newHarness(t, mod)
+	h.init("n1", "n2")
+	for i := range 3 {
+		h.sendf(`{"src":"c1","dest":"n1","body":{"type":"broadcast","msg_id":%d,"message":%d}}`, i+2, 100+i)
+	}
+	for range 3 {
+		if line := h.nextLine(); !strings.Contains(line, "broadcast_ok") {
+			t.Fatalf("unexpected %s", line)
+		}
+	}
+	want := h.read()
+	h.n.Stop()
+
+	h2 := newHarness(t, mod)
+	out := h2.init("n1", "n2")
+	got := h2.read()
+	for _, w := range want {
+		if !slices.Contains(got, w) {
+			t.Fatalf("after restart read = %v, lost %d (had %v)", got, w, want)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "n1")); err != nil {
+		t.Fatalf("rule 1 dir: %v", err)
+	}
+	if !strings.Contains(h2.logs.all(), "restarted") {
+		t.Errorf("restart not logged")
+	}
+	hello := false
+	for _, l := range out {
+		hello = hello || strings.Contains(l, `"gossip_hello"`)
+	}
+	if !hello {
+		t.Errorf("no gossip_hello to the peer after a restart: %q", out)
+	}
+}
+
+// Rule: with the real store on a fault-injected file system, an fsync
+// failure fails the pending ack with 13 and later broadcasts with 11, with
+// one error line naming the path and the cause; reads keep working.
+func TestRealStoreSyncFailure(t *testing.T) {
+	fs := store.NewMemFS()
+	var failing atomic.Bool
+	fs.SetFault(func(op, path string) error {
+		if failing.Load() && op == store.OpSync {
+			return syscall.EIO
+		}
+		return nil
+	})
+	h := newHarness(t, func(c *Config) {
+		c.OpenLog = nil
+		c.DataDir = "/data"
+		c.Store.FS = fs
+		c.LogLevel = LevelWarn
+	})
+	h.init()
+	h.send(`{"src":"c1","dest":"n1","body":{"type":"broadcast","msg_id":2,"message":1}}`)
+	if line := h.nextLine(); !strings.Contains(line, `"broadcast_ok","in_reply_to":2`) {
+		t.Fatalf("ack: %s", line)
+	}
+	failing.Store(true)
+	mark := h.logs.len()
+	h.send(`{"src":"c1","dest":"n1","body":{"type":"broadcast","msg_id":3,"message":2}}`)
+	if line := h.nextLine(); !strings.Contains(line, `"in_reply_to":3,"code":13`) {
+		t.Fatalf("pending ack on fsync failure: %s, want error 13", line)
+	}
+	out := h.roundTrip(`{"src":"c1","dest":"n1","body":{"type":"broadcast","msg_id":4,"message":3}}`)
+	if len(out) != 1 || !strings.Contains(out[0], `"in_reply_to":4,"code":11`) {
+		t.Fatalf("broadcast after failure: %q, want error 11", out)
+	}
+	logs := h.logs.since(mark)
+	if len(logs) != 1 || !strings.Contains(logs[0], "/data/n1") || !strings.Contains(logs[0], syscall.EIO.Error()) {
+		t.Errorf("want one line with path and cause, got %q", logs)
+	}
+	if got := h.read(); !slices.Equal(got, []int64{1, 2}) {
+		t.Errorf("read = %v, want [1 2]", got)
+	}
+}
+
+// Rule: a store that cannot be created (the real store, mkdir failing)
+// leaves the node up: init_ok, broadcasts refused with 11.
+func TestRealStoreOpenFailure(t *testing.T) {
+	fs := store.NewMemFS()
+	fs.SetFault(func(op, path string) error {
+		if op == store.OpMkdir {
+			return syscall.EACCES
+		}
+		return nil
+	})
+	h := newHarness(t, func(c *Config) {
+		c.OpenLog = nil
+		c.DataDir = "/data"
+		c.Store.FS = fs
+	})
+	h.init()
+	if !strings.Contains(h.logs.all(), "/data/n1") {
+		t.Errorf("open failure does not name the path: %s", h.logs.all())
+	}
+	out := h.roundTrip(`{"src":"c1","dest":"n1","body":{"type":"broadcast","msg_id":2,"message":5}}`)
+	if len(out) != 1 || !strings.Contains(out[0], `"code":11`) {
+		t.Fatalf("broadcast: %q, want error 11", out)
+	}
+}
+
+// Rule: Tick never blocks; a tick is dropped while one is waiting.
+func TestTickNeverBlocks(t *testing.T) {
+	cfg := DefaultConfig()
+	n, err := New(cfg, NewMem())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !n.Tick() {
+		t.Fatal("first tick refused")
+	}
+	if n.Tick() {
+		t.Fatal("second tick accepted while the first waits (not started)")
+	}
+	n.Stop()
+}
+
+// gateLog is a fakeLog whose Append blocks until the gate opens, keeping
+// the owner goroutine busy.
+type gateLog struct {
+	*fakeLog
+	gate    chan struct{}
+	entered chan struct{}
+}
+
+func (g *gateLog) Append(vs []int64) uint64 {
+	signal(g.entered)
+	<-g.gate
+	return g.fakeLog.Append(vs)
+}
+
+// Rule: while the owner is busy the ticker drops ticks and warns, and the
+// node carries on afterwards.
+func TestTickerDropsWhenBusy(t *testing.T) {
+	g := &gateLog{fakeLog: newFakeLog(), gate: make(chan struct{}), entered: make(chan struct{}, 1)}
+	h := newHarness(t, func(c *Config) {
+		c.DisableTicker = false
+		c.TickInterval = time.Millisecond
+		c.OpenLog = func(string) (Log, error) { return g, nil }
+	})
+	h.init()
+	h.send(`{"src":"c1","dest":"n1","body":{"type":"broadcast","msg_id":2,"message":5}}`)
+	<-g.entered
+	deadline := time.Now().Add(waitLong)
+	for !strings.Contains(h.logs.all(), "dropped") {
+		if time.Now().After(deadline) {
+			close(g.gate)
+			t.Fatal("no warning about dropped ticks while the owner was blocked")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	close(g.gate)
+	for len(g.appendedValues()) == 0 { // the owner finishes its Append
+		if time.Now().After(deadline) {
+			t.Fatal("Append never finished")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	g.syncAll()
+	if line := h.nextLine(); !strings.Contains(line, "broadcast_ok") {
+		t.Fatalf("after the stall: %s", line)
+	}
+}

@@ -1,0 +1,272 @@
+package node
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+)
+
+// Transport is what the node needs from the outside world: inbound lines
+// and a place to put outbound lines. The node reads from one goroutine and
+// writes from another, so an implementation must allow one ReadLine to run
+// concurrently with WriteLine/Flush (but no two calls of the same side).
+type Transport interface {
+	// ReadLine returns the next inbound line without its newline. The slice
+	// is valid until the next ReadLine. A line longer than max bytes is
+	// consumed up to its newline and discarded: ReadLine then returns a
+	// *LineTooLongError. At the end of input it returns io.EOF.
+	ReadLine(max int) ([]byte, error)
+	// WriteLine queues one outbound line; the transport adds the newline.
+	// The node keeps ownership of line.
+	WriteLine(line []byte) error
+	// Flush pushes every queued line out.
+	Flush() error
+	// CloseInput ends the input: a blocked or later ReadLine returns soon
+	// (io.EOF or an error). Writing keeps working. Safe to call twice.
+	CloseInput() error
+}
+
+// LineTooLongError reports an inbound line over the cap; it was discarded.
+type LineTooLongError struct {
+	// Len is the discarded line's length in bytes, without its newline.
+	Len int64
+	// Max is the cap that was exceeded.
+	Max int
+}
+
+// Error implements error.
+func (e *LineTooLongError) Error() string {
+	return fmt.Sprintf("node: inbound line of %d bytes exceeds the %d-byte cap; discarded", e.Len, e.Max)
+}
+
+var (
+	_ Transport = (*Stdio)(nil)
+	_ Transport = (*Mem)(nil)
+)
+
+// Stdio is the Transport over a byte stream pair (os.Stdin, os.Stdout):
+// newline-framed, no 64 KiB line limit, buffered output.
+type Stdio struct {
+	r  io.Reader
+	br *bufio.Reader
+	// line accumulates a line that spans more than one buffer fill.
+	line []byte
+	// pendingErr is an error seen after the last line of input, returned by
+	// the next ReadLine.
+	pendingErr error
+	w          *bufio.Writer
+	closeOnce  sync.Once
+}
+
+// NewStdio returns a Transport reading lines from r and writing them to w.
+// CloseInput closes r if it is an io.Closer (an *os.File must be pollable,
+// for example a pipe opened non-blocking, for that to interrupt a read).
+func NewStdio(r io.Reader, w io.Writer) *Stdio {
+	return &Stdio{
+		r:  r,
+		br: bufio.NewReaderSize(r, 64<<10),
+		w:  bufio.NewWriterSize(w, 64<<10),
+	}
+}
+
+// ReadLine implements Transport.
+func (s *Stdio) ReadLine(max int) ([]byte, error) {
+	if s.pendingErr != nil {
+		return nil, s.pendingErr
+	}
+	if cap(s.line) > 1<<20 {
+		s.line = nil // do not keep a huge buffer after one huge line
+	}
+	s.line = s.line[:0]
+	var total int64
+	first := true
+	for {
+		frag, err := s.br.ReadSlice('\n')
+		full := len(frag) > 0 && frag[len(frag)-1] == '\n'
+		if full {
+			frag = frag[:len(frag)-1]
+		}
+		total += int64(len(frag))
+		if full && first && total <= int64(max) {
+			return trimCR(frag), nil // common case: the whole line in one fill, no copy
+		}
+		first = false
+		if total <= int64(max) {
+			s.line = append(s.line, frag...)
+		}
+		switch {
+		case full:
+		case errors.Is(err, bufio.ErrBufferFull):
+			continue
+		case err != nil:
+			if total == 0 {
+				return nil, err
+			}
+			s.pendingErr = err // the last line had no newline: return it first
+		}
+		if total > int64(max) {
+			s.line = s.line[:0]
+			return nil, &LineTooLongError{Len: total, Max: max}
+		}
+		return trimCR(s.line), nil
+	}
+}
+
+func trimCR(b []byte) []byte {
+	if n := len(b); n > 0 && b[n-1] == '\r' {
+		return b[:n-1]
+	}
+	return b
+}
+
+// WriteLine implements Transport.
+func (s *Stdio) WriteLine(line []byte) error {
+	if _, err := s.w.Write(line); err != nil {
+		return err
+	}
+	return s.w.WriteByte('\n')
+}
+
+// Flush implements Transport.
+func (s *Stdio) Flush() error { return s.w.Flush() }
+
+// CloseInput implements Transport.
+func (s *Stdio) CloseInput() error {
+	var err error
+	s.closeOnce.Do(func() {
+		if c, ok := s.r.(io.Closer); ok {
+			err = c.Close()
+		}
+	})
+	return err
+}
+
+// Mem is the in-memory Transport twin for tests and simulations: the test
+// side delivers inbound lines with Deliver and takes flushed outbound lines
+// with Next.
+type Mem struct {
+	// mu protects in, inClosed, staged, out.
+	mu       sync.Mutex
+	in       [][]byte
+	inClosed bool
+	staged   [][]byte // written but not yet flushed
+	out      [][]byte // flushed, not yet taken by Next
+	inReady  chan struct{}
+	outReady chan struct{}
+}
+
+// NewMem returns an empty in-memory transport.
+func NewMem() *Mem {
+	return &Mem{inReady: make(chan struct{}, 1), outReady: make(chan struct{}, 1)}
+}
+
+func signal(c chan struct{}) {
+	select {
+	case c <- struct{}{}:
+	default:
+	}
+}
+
+// Deliver queues an inbound line (copied; without its newline). Lines
+// delivered after CloseInput are dropped.
+func (m *Mem) Deliver(line []byte) {
+	m.mu.Lock()
+	if !m.inClosed {
+		m.in = append(m.in, append([]byte(nil), line...))
+	}
+	m.mu.Unlock()
+	signal(m.inReady)
+}
+
+// ReadLine implements Transport.
+func (m *Mem) ReadLine(max int) ([]byte, error) {
+	for {
+		m.mu.Lock()
+		if len(m.in) > 0 {
+			line := m.in[0]
+			m.in[0] = nil
+			m.in = m.in[1:]
+			m.mu.Unlock()
+			if len(line) > max {
+				return nil, &LineTooLongError{Len: int64(len(line)), Max: max}
+			}
+			return line, nil
+		}
+		closed := m.inClosed
+		m.mu.Unlock()
+		if closed {
+			return nil, io.EOF
+		}
+		<-m.inReady
+	}
+}
+
+// CloseInput implements Transport: ReadLine returns io.EOF once the lines
+// already delivered are read.
+func (m *Mem) CloseInput() error {
+	m.mu.Lock()
+	m.inClosed = true
+	m.mu.Unlock()
+	signal(m.inReady)
+	return nil
+}
+
+// WriteLine implements Transport.
+func (m *Mem) WriteLine(line []byte) error {
+	m.mu.Lock()
+	m.staged = append(m.staged, append([]byte(nil), line...))
+	m.mu.Unlock()
+	return nil
+}
+
+// Flush implements Transport.
+func (m *Mem) Flush() error {
+	m.mu.Lock()
+	m.out = append(m.out, m.staged...)
+	m.staged = m.staged[:0:0]
+	m.mu.Unlock()
+	signal(m.outReady)
+	return nil
+}
+
+// ErrNoLine reports that no outbound line was flushed before Next's timeout.
+var ErrNoLine = errors.New("node: no outbound line before the timeout")
+
+// Next returns the next flushed outbound line, waiting up to timeout.
+func (m *Mem) Next(timeout time.Duration) ([]byte, error) {
+	var timer *time.Timer
+	for {
+		m.mu.Lock()
+		if len(m.out) > 0 {
+			line := m.out[0]
+			m.out[0] = nil
+			m.out = m.out[1:]
+			m.mu.Unlock()
+			if timer != nil {
+				timer.Stop()
+			}
+			return line, nil
+		}
+		m.mu.Unlock()
+		if timer == nil {
+			timer = time.NewTimer(timeout)
+		}
+		select {
+		case <-m.outReady:
+		case <-timer.C:
+			return nil, ErrNoLine
+		}
+	}
+}
+
+// Pending returns the flushed outbound lines not yet taken, and takes them.
+func (m *Mem) Pending() [][]byte {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := m.out
+	m.out = nil
+	return out
+}
