@@ -1,0 +1,187 @@
+package runner
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"broadcast/maelstrom/checker"
+	"broadcast/maelstrom/nemesis"
+	"broadcast/maelstrom/topology"
+)
+
+// Config is one run's settings: Maelstrom's options (maelstrom-compat.md §6.1)
+// plus the bench's own knobs.
+type Config struct {
+	// Workload must be "broadcast".
+	Workload string
+	// Bin is the node binary; Args its positional arguments.
+	Bin  string
+	Args []string
+	// Nodes are the server ids in test order.
+	Nodes []string
+	// Concurrency is C, the number of worker threads (default len(Nodes)).
+	Concurrency int
+	// TimeLimit is --time-limit (default 60 s).
+	TimeLimit time.Duration
+	// Rate is --rate in ops/s (default 5; 0 means no main-phase ops).
+	Rate float64
+	// Latency (ms) and LatencyDist are --latency and --latency-dist.
+	Latency     int
+	LatencyDist string
+	// Topology is --topology (default grid).
+	Topology string
+	// Nemesis lists the faults (partition, kill, kill-all); NemesisInterval
+	// is --nemesis-interval (default 10 s).
+	Nemesis         []string
+	NemesisInterval time.Duration
+	// LogStderr, LogNetSend, LogNetRecv are Maelstrom's logging flags.
+	LogStderr, LogNetSend, LogNetRecv bool
+	// Availability is --availability: "", "total" or a number in [0, 1].
+	Availability string
+	// Seed drives every random choice of the run.
+	Seed uint64
+
+	// ThreadPerServer gives each server's delivery goroutine its own OS
+	// thread sleeping with nanosleep, like Maelstrom's delivery threads
+	// (sub-millisecond hand-over precision); the runner then raises
+	// GOMAXPROCS to at least nodes+8 (at most 64) so that waking threads
+	// find a P at once. Default on.
+	ThreadPerServer bool
+	// RaisePriority, if positive, lowers the bench's nice value by that much
+	// (at most to -20) for the rest of the process (needs root or
+	// CAP_SYS_NICE; nodes keep the caller's nice value), so that node
+	// processes do not delay the bench's hand-overs under CPU contention.
+	// Default 20. Without permission the run goes on at normal priority and
+	// jepsen.log and bench.json say so.
+	RaisePriority int
+
+	// StoreDir is the store root (default "store" in the working
+	// directory).
+	StoreDir string
+	// RecoveryWait is the sleep before the final reads (Maelstrom: 10 s).
+	// Tests shorten it; the CLI never changes it.
+	RecoveryWait time.Duration
+	// RPCTimeout (5 s), InitTimeout (10 s) and TopologyTimeout (5 s) are
+	// Maelstrom's RPC deadlines.
+	RPCTimeout, InitTimeout, TopologyTimeout time.Duration
+	// Stdout receives the results summary (default os.Stdout).
+	Stdout io.Writer
+	// Console receives progress and important log lines (default
+	// os.Stderr); ConsoleTTY makes progress a single updating line.
+	Console    io.Writer
+	ConsoleTTY bool
+	// ProgressEvery is the plain-progress interval when not a TTY
+	// (default 5 s).
+	ProgressEvery time.Duration
+	// Argv is the command line, recorded in jepsen.log and bench.json.
+	Argv []string
+}
+
+// DefaultConfig returns Maelstrom's defaults for the broadcast workload.
+func DefaultConfig() Config {
+	return Config{
+		Workload:        "broadcast",
+		Nodes:           []string{"n1", "n2", "n3", "n4", "n5"},
+		TimeLimit:       60 * time.Second,
+		Rate:            5,
+		LatencyDist:     "constant",
+		Topology:        "grid",
+		NemesisInterval: 10 * time.Second,
+		RecoveryWait:    10 * time.Second,
+		RPCTimeout:      5 * time.Second,
+		InitTimeout:     10 * time.Second,
+		TopologyTimeout: 5 * time.Second,
+		ThreadPerServer: true,
+		RaisePriority:   20,
+	}
+}
+
+// ErrConfig wraps configuration errors (exit status 254 at the CLI).
+var ErrConfig = errors.New("runner: bad configuration")
+
+func (c *Config) validate() error {
+	d := DefaultConfig()
+	if c.Workload == "" {
+		c.Workload = d.Workload
+	}
+	if c.Workload != "broadcast" {
+		return fmt.Errorf("%w: workload %q: only broadcast is supported", ErrConfig, c.Workload)
+	}
+	if c.Bin == "" {
+		return fmt.Errorf("%w: no --bin", ErrConfig)
+	}
+	if len(c.Nodes) == 0 {
+		c.Nodes = d.Nodes
+	}
+	seen := map[string]bool{}
+	for _, n := range c.Nodes {
+		if n == "" || seen[n] {
+			return fmt.Errorf("%w: bad or duplicate node id %q", ErrConfig, n)
+		}
+		seen[n] = true
+	}
+	if c.Concurrency == 0 {
+		c.Concurrency = len(c.Nodes)
+	}
+	if c.Concurrency < 1 {
+		return fmt.Errorf("%w: concurrency %d", ErrConfig, c.Concurrency)
+	}
+	if c.TimeLimit <= 0 {
+		c.TimeLimit = d.TimeLimit
+	}
+	if c.Rate < 0 {
+		return fmt.Errorf("%w: negative rate", ErrConfig)
+	}
+	if c.LatencyDist == "" {
+		c.LatencyDist = d.LatencyDist
+	}
+	if c.Topology == "" {
+		c.Topology = d.Topology
+	}
+	if _, err := topology.Build(c.Topology, c.Nodes); err != nil {
+		return fmt.Errorf("%w: %v", ErrConfig, err)
+	}
+	for _, f := range c.Nemesis {
+		switch f {
+		case nemesis.FaultPartition, nemesis.FaultKill, nemesis.FaultKillAll:
+		default:
+			return fmt.Errorf("%w: unknown nemesis fault %q", ErrConfig, f)
+		}
+	}
+	if c.NemesisInterval <= 0 {
+		c.NemesisInterval = d.NemesisInterval
+	}
+	if err := (checker.Config{Availability: c.Availability}).Validate(); err != nil {
+		return fmt.Errorf("%w: --availability: %v", ErrConfig, err)
+	}
+	if c.StoreDir == "" {
+		c.StoreDir = "store"
+	}
+	if c.RecoveryWait < 0 {
+		c.RecoveryWait = 0
+	} else if c.RecoveryWait == 0 {
+		c.RecoveryWait = d.RecoveryWait
+	}
+	if c.RPCTimeout <= 0 {
+		c.RPCTimeout = d.RPCTimeout
+	}
+	if c.InitTimeout <= 0 {
+		c.InitTimeout = d.InitTimeout
+	}
+	if c.TopologyTimeout <= 0 {
+		c.TopologyTimeout = d.TopologyTimeout
+	}
+	if c.Stdout == nil {
+		c.Stdout = os.Stdout
+	}
+	if c.Console == nil {
+		c.Console = os.Stderr
+	}
+	if c.ProgressEvery <= 0 {
+		c.ProgressEvery = 5 * time.Second
+	}
+	return nil
+}
