@@ -107,20 +107,24 @@ const (
 )
 
 // DefaultConfig returns the configuration chosen by measurement on the
-// simulated Gossip Glomers 3d/3e workload (25 nodes, 100 ms latency, 100
-// ops/s for 20 s, then 10 s quiet; see TestSimulationTable): a star with
-// 150 ms relay batching gives about 2.1 server messages per operation, a
-// stable-latency median of about 250 ms and maximum of about 350 ms
-// (RelayTicks 10: 2.9 msgs/op, 300 ms max; 20: 1.7 msgs/op, 400 ms max).
-// Anti-entropy from 0.5 s backing off to 4 s, with rounds skipped for up
-// to 10 s while pushes flow without loss, costs about 0.05 messages per
-// operation and repairs any of Maelstrom's partitions within about 0.7 s
-// of the heal. ID, NodeIDs, Seed and Logf are left for the caller.
+// Gossip Glomers 3d/3e workload (25 nodes, 100 ms latency, 100 ops/s for
+// 20 s, then 10 s quiet), on the local bench with the real node (see the
+// README's tuning table): a star with 250 ms relay batching gives about 1.6
+// server messages per operation, a stable-latency median of about 145 ms
+// and maximum of about 360 ms; RelayTicks 15 costs 2.2 msgs/op for a
+// 175 ms median and 220-290 ms maximum, 30 gives 1.4 msgs/op, 185 ms and
+// 420-440 ms. (The in-process simulation of TestSimulationTable, which has
+// no durable reads and no Maelstrom head-of-line blocking, puts the
+// medians about 100 ms higher; its message counts agree.) Anti-entropy
+// from 0.5 s backing off to 4 s, with rounds skipped for up to 10 s while
+// pushes flow without loss, costs about 0.05 messages per operation and
+// repairs any of Maelstrom's partitions within about 0.7 s of the heal.
+// ID, NodeIDs, Seed and Logf are left for the caller.
 func DefaultConfig() Config {
 	return Config{
 		Overlay:         OverlayTree,
 		TreeFanout:      0,
-		RelayTicks:      15,
+		RelayTicks:      25,
 		ClientFlush:     FlushUpward,
 		SyncTicks:       50,
 		MaxSyncTicks:    400,

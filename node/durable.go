@@ -24,9 +24,13 @@ type Log interface {
 var _ Log = (*store.Log)(nil)
 
 // pendingBatch is one Append not yet covered by DurableSeq: its values
-// become visible, and its acks are sent, when it is.
+// become visible, and its acks and reads are answered, when it is.
 type pendingBatch struct {
 	seq    uint64
 	values []int64
 	acks   []clientReq // broadcasts to acknowledge when durable
+	// reads arrived while this was the newest pending batch: they are
+	// answered once it is durable, so that a read shows every value the
+	// node received before it.
+	reads []clientReq
 }

@@ -6,6 +6,7 @@ import (
 	"hash/fnv"
 	"os"
 	"sort"
+	"time"
 
 	"broadcast/gossip"
 	"broadcast/store"
@@ -237,15 +238,20 @@ func (n *Node) degrade(cause error) {
 	st.logFailed = true
 	st.logNotify = nil
 	failed := 0
+	var reads []clientReq
 	for _, b := range st.pending {
 		n.addVisible(b.values)
 		for _, r := range b.acks {
 			n.replyError(r, maelstrom.Crash, "store failed before this value was durable; it may still be durable or spread")
 			failed++
 		}
+		reads = append(reads, b.reads...)
 	}
 	st.pending = nil
 	clear(st.pendingSeq)
+	for _, r := range reads {
+		n.answerRead(r) // reads serve memory from now on
+	}
 	n.logf(LevelError, "disk failure: %v; %d pending broadcasts failed (13), new broadcasts refused (11), reads serve memory", cause, failed)
 }
 
@@ -310,8 +316,23 @@ func (n *Node) handleBroadcastDone(v int64, req clientReq) {
 	n.replyOK(req, typeBroadcastOK)
 }
 
-// handleRead answers with every visible value, ascending.
+// handleRead answers with every visible value, ascending. If values this
+// node received earlier are still on their way to disk, the read waits for
+// them (one group commit, well under a millisecond here): a read then shows
+// every value the node had received when the read arrived, and still only
+// durable values, so reads never go backwards across a restart.
 func (n *Node) handleRead(req clientReq) {
+	st := &n.st
+	if k := len(st.pending); k > 0 {
+		n.logf(LevelDebug, "read from %q waits for seq %d to be durable (%d values pending)", req.to, st.pending[k-1].seq, len(st.pendingSeq))
+		st.pending[k-1].reads = append(st.pending[k-1].reads, req)
+		return
+	}
+	n.answerRead(req)
+}
+
+// answerRead replies to a read with every visible value, ascending.
+func (n *Node) answerRead(req clientReq) {
 	st := &n.st
 	if !st.readCacheOK {
 		st.readCache = appendInts(st.readCache[:0], st.visible.Sorted())
@@ -340,17 +361,24 @@ func (n *Node) handleTick() {
 	now := n.cfg.Now()
 	for i := range st.pending {
 		b := &st.pending[i]
-		kept := b.acks[:0]
-		for _, r := range b.acks {
-			if now.Sub(r.arrived) > n.cfg.ClientReplyDeadline {
-				n.logf(LevelWarn, "broadcast_ok to %q for msg_id %d suppressed: value still not durable %v after the request (deadline %v)", r.to, r.msgID, now.Sub(r.arrived), n.cfg.ClientReplyDeadline)
-				continue
-			}
-			kept = append(kept, r)
-		}
-		clear(b.acks[len(kept):])
-		b.acks = kept
+		b.acks = n.reapLate(b.acks, now, "broadcast_ok")
+		b.reads = n.reapLate(b.reads, now, "read_ok")
 	}
+}
+
+// reapLate drops the requests past ClientReplyDeadline (their reply would
+// reach a client that has given up) and returns the rest.
+func (n *Node) reapLate(reqs []clientReq, now time.Time, reply string) []clientReq {
+	kept := reqs[:0]
+	for _, r := range reqs {
+		if now.Sub(r.arrived) > n.cfg.ClientReplyDeadline {
+			n.logf(LevelWarn, "%s to %q for msg_id %d suppressed: still not durable %v after the request (deadline %v)", reply, r.to, r.msgID, now.Sub(r.arrived), n.cfg.ClientReplyDeadline)
+			continue
+		}
+		kept = append(kept, r)
+	}
+	clear(reqs[len(kept):])
+	return kept
 }
 
 // processReady sends the core's messages and persists its new values.
@@ -403,6 +431,7 @@ func (n *Node) processDurable() {
 	}
 	d := st.log.DurableSeq()
 	i := 0
+	var reads []clientReq
 	for ; i < len(st.pending) && st.pending[i].seq <= d; i++ {
 		b := &st.pending[i]
 		n.addVisible(b.values)
@@ -413,10 +442,14 @@ func (n *Node) processDurable() {
 			n.logf(LevelDebug, "seq %d durable: ack broadcast msg_id %d from %q", b.seq, r.msgID, r.to)
 			n.replyOK(r, typeBroadcastOK)
 		}
+		reads = append(reads, b.reads...)
 		*b = pendingBatch{}
 	}
 	if i > 0 {
 		st.pending = append(st.pending[:0], st.pending[i:]...)
+	}
+	for _, r := range reads {
+		n.answerRead(r) // after every batch durable now is visible
 	}
 	if err := st.log.Err(); err != nil && !st.closing {
 		n.degrade(fmt.Errorf("store %s: %w", st.logDir, err))

@@ -26,6 +26,9 @@ type logSink struct {
 
 func (s *logSink) logf(format string, args ...any) {
 	line := fmt.Sprintf(format, args...)
+	if strings.Contains(line, barrierType) {
+		return // the harness's own ordering barrier, not the test's business
+	}
 	s.mu.Lock()
 	s.lines = append(s.lines, line)
 	s.mu.Unlock()
@@ -128,7 +131,15 @@ func (f *fakeLog) appendedValues() []int64 {
 // syncAll makes every append so far durable and notifies.
 func (f *fakeLog) syncAll() {
 	f.mu.Lock()
-	f.durable = uint64(len(f.batches))
+	n := len(f.batches)
+	f.mu.Unlock()
+	f.syncTo(uint64(n))
+}
+
+// syncTo makes the appends up to seq durable and notifies.
+func (f *fakeLog) syncTo(seq uint64) {
+	f.mu.Lock()
+	f.durable = seq
 	f.mu.Unlock()
 	signal(f.notify)
 }
@@ -207,16 +218,34 @@ func (h *harness) nextLine() string {
 	}
 }
 
-// barrier sends a read from client c999 and returns every client line the
-// node wrote before its read_ok, plus the read_ok's messages (lines to
-// peers go to h.peer). The owner handles
-// input in order and the writer keeps that order, so all output caused by
-// earlier input comes first.
-func (h *harness) barrier() (before []string, read []int64) {
+// barrierType is the body type of the harness's ordering barrier: a
+// request type the node does not know, so it is answered at once (error
+// 10) in every state, changes nothing, and never waits for the disk.
+const barrierType = "harness_barrier"
+
+// barrier sends a barrier request from client c999 and returns every client
+// line the node wrote before answering it (lines to peers go to h.peer).
+// The owner handles input in order and the writer keeps that order, so all
+// output caused by earlier input comes first.
+func (h *harness) barrier() []string {
 	h.t.Helper()
 	h.next++
 	id := h.next
-	h.sendf(`{"src":"c999","dest":"n1","body":{"type":"read","msg_id":%d}}`, id)
+	h.sendf(`{"src":"c999","dest":"n1","body":{"type":%q,"msg_id":%d}}`, barrierType, id)
+	var before []string
+	for {
+		line := h.nextLine()
+		if strings.Contains(line, `"dest":"c999"`) && strings.Contains(line, fmt.Sprintf(`"in_reply_to":%d,`, id)) {
+			return before
+		}
+		before = append(before, line)
+	}
+}
+
+// readReply waits for the read_ok answering msg_id id and returns its
+// messages; other client lines before it are returned too.
+func (h *harness) readReply(id int64) (before []string, read []int64) {
+	h.t.Helper()
 	for {
 		line := h.nextLine()
 		var env struct {
@@ -231,22 +260,27 @@ func (h *harness) barrier() (before []string, read []int64) {
 			h.t.Fatalf("output is not JSON: %q: %v", line, err)
 		}
 		if env.Dest == "c999" && env.Body.InReplyTo == id {
-			if env.Body.Type == "read_ok" {
-				return before, env.Body.Messages
+			if env.Body.Type != "read_ok" {
+				h.t.Fatalf("read refused: %s", line)
 			}
-			// Before init the barrier read itself is refused; that still orders.
-			return before, nil
+			return before, env.Body.Messages
 		}
 		before = append(before, line)
 	}
+}
+
+// sendRead sends a read from client c999 and returns its msg_id.
+func (h *harness) sendRead() int64 {
+	h.next++
+	h.sendf(`{"src":"c999","dest":"n1","body":{"type":"read","msg_id":%d}}`, h.next)
+	return h.next
 }
 
 // roundTrip delivers line and returns the output it caused (up to a barrier).
 func (h *harness) roundTrip(line string) []string {
 	h.t.Helper()
 	h.send(line)
-	out, _ := h.barrier()
-	return out
+	return h.barrier()
 }
 
 // init sends init for n1 among ids, checks the init_ok and returns the
@@ -266,10 +300,11 @@ func (h *harness) init(ids ...string) []string {
 	return h.peer[mark:]
 }
 
-// read returns the node's read_ok messages.
+// read returns the node's read_ok messages (waiting, as the node does,
+// for values it received earlier to be durable).
 func (h *harness) read() []int64 {
 	h.t.Helper()
-	_, vs := h.barrier()
+	_, vs := h.readReply(h.sendRead())
 	return vs
 }
 

@@ -337,11 +337,12 @@ func (n *Node) shutdown() {
 	} else if st.log != nil {
 		_ = st.log.Close() // the failure was logged when it happened
 	}
-	waiting := 0
+	waiting, reads := 0, 0
 	for _, b := range st.pending {
 		waiting += len(b.acks)
+		reads += len(b.reads)
 	}
-	if waiting > 0 {
-		n.logf(LevelWarn, "stopping with %d broadcasts not yet durable: not acknowledged", waiting)
+	if waiting+reads > 0 {
+		n.logf(LevelWarn, "stopping with %d broadcasts and %d reads waiting for values not yet durable: not answered", waiting, reads)
 	}
 }

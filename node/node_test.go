@@ -124,8 +124,8 @@ func TestBeforeInit(t *testing.T) {
 		if len(out) != 1 || !strings.Contains(out[0], `"code":11`) || !strings.HasPrefix(out[0], `{"src":"n1","dest":"c1"`) {
 			t.Errorf("%s before init: %q, want error 11 from n1", typ, out)
 		}
-		if logs := h.logs.since(mark); len(logs) != 2 { // this one and the barrier's own refusal
-			t.Errorf("%s: %d log lines, want 2: %q", typ, len(logs), logs)
+		if logs := h.logs.since(mark); len(logs) != 1 {
+			t.Errorf("%s: %d log lines, want 1: %q", typ, len(logs), logs)
 		}
 	}
 	mark := h.logs.len()
@@ -195,8 +195,10 @@ func TestAckOnlyAfterDurable(t *testing.T) {
 	if len(out) != 0 {
 		t.Fatalf("ack before durable: %q", out)
 	}
-	if got := h.read(); len(got) != 0 {
-		t.Fatalf("read shows a value not yet durable: %v", got)
+	// A read now waits for the value to be durable: no answer yet.
+	readID := h.sendRead()
+	if out := h.barrier(); len(out) != 0 {
+		t.Fatalf("answer before durable: %q", out)
 	}
 	if got := h.flog.appendedValues(); !slices.Equal(got, []int64{5}) {
 		t.Fatalf("appended %v, want [5]", got)
@@ -209,7 +211,7 @@ func TestAckOnlyAfterDurable(t *testing.T) {
 		t.Fatalf("appended %v after re-broadcast, want [5]", got)
 	}
 	h.flog.syncAll()
-	got := []string{h.nextLine(), h.nextLine()}
+	got, vs := h.readReply(readID)
 	slices.Sort(got)
 	want := []string{
 		`{"src":"n1","dest":"c1","body":{"type":"broadcast_ok","in_reply_to":2}}`,
@@ -217,6 +219,9 @@ func TestAckOnlyAfterDurable(t *testing.T) {
 	}
 	if !slices.Equal(got, want) {
 		t.Fatalf("acks after durable %q, want %q", got, want)
+	}
+	if !slices.Equal(vs, []int64{5}) {
+		t.Fatalf("the read that waited = %v, want [5]", vs)
 	}
 	if got := h.read(); !slices.Equal(got, []int64{5}) {
 		t.Fatalf("read after durable = %v, want [5]", got)
@@ -233,15 +238,79 @@ func TestPeerValuesVisibleWhenDurable(t *testing.T) {
 	h := newHarness(t, nil)
 	h.init("n1", "n2")
 	h.send(`{"src":"n2","dest":"n1","body":{"type":"gossip_push","values":[10,11]}}`)
-	if got := h.read(); len(got) != 0 {
-		t.Fatalf("peer values visible before durable: %v", got)
+	readID := h.sendRead()
+	if out := h.barrier(); len(out) != 0 {
+		t.Fatalf("read answered before the peer values it follows are durable: %q", out)
 	}
 	if got := h.flog.appendedValues(); !slices.Equal(got, []int64{10, 11}) {
 		t.Fatalf("appended %v, want [10 11]", got)
 	}
 	h.flog.syncAll()
-	if got := h.read(); !slices.Equal(got, []int64{10, 11}) {
+	if _, got := h.readReply(readID); !slices.Equal(got, []int64{10, 11}) {
 		t.Fatalf("read = %v, want [10 11]", got)
+	}
+}
+
+// Rule: a read waits for the values the node received before it to be
+// durable, then shows them (and only durable values); a value received
+// after the read does not hold it up. A store failure answers waiting reads
+// from memory; past the reply deadline a waiting read is dropped, never
+// answered late.
+func TestReadWaitsForEarlierValues(t *testing.T) {
+	h := newHarness(t, nil)
+	h.init("n1", "n2")
+	h.send(`{"src":"n2","dest":"n1","body":{"type":"gossip_push","values":[1]}}`) // seq 1
+	first := h.sendRead()
+	h.send(`{"src":"n2","dest":"n1","body":{"type":"gossip_push","values":[2]}}`) // seq 2
+	second := h.sendRead()
+	if out := h.barrier(); len(out) != 0 {
+		t.Fatalf("reads answered before the values they follow are durable: %q", out)
+	}
+	h.flog.syncTo(1)
+	if _, vs := h.readReply(first); !slices.Equal(vs, []int64{1}) {
+		t.Fatalf("first read = %v, want [1] (value 2 came after it and is not durable)", vs)
+	}
+	if out := h.barrier(); len(out) != 0 {
+		t.Fatalf("second read answered before value 2 is durable: %q", out)
+	}
+	h.flog.syncTo(2)
+	if _, vs := h.readReply(second); !slices.Equal(vs, []int64{1, 2}) {
+		t.Fatalf("second read = %v, want [1 2]", vs)
+	}
+
+	// A store failure answers the waiting read from memory.
+	h.send(`{"src":"n2","dest":"n1","body":{"type":"gossip_push","values":[3]}}`)
+	third := h.sendRead()
+	h.barrier()
+	h.flog.fail(errors.New("fsync: input/output error"))
+	if _, vs := h.readReply(third); !slices.Equal(vs, []int64{1, 2, 3}) {
+		t.Fatalf("read waiting at the failure = %v, want [1 2 3] (memory)", vs)
+	}
+}
+
+// Rule: a waiting read past ClientReplyDeadline is dropped with a log line.
+func TestWaitingReadPastDeadline(t *testing.T) {
+	h := newHarness(t, nil)
+	h.init("n1", "n2")
+	h.send(`{"src":"n2","dest":"n1","body":{"type":"gossip_push","values":[1]}}`)
+	h.sendRead()
+	h.barrier()
+	h.clock.Advance(4*time.Second + time.Millisecond)
+	mark := h.logs.len()
+	h.n.Tick()
+	deadline := time.Now().Add(waitLong)
+	for !strings.Contains(strings.Join(h.logs.since(mark), "\n"), "read_ok") {
+		if time.Now().After(deadline) {
+			t.Fatal("tick did not reap the late read")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	h.flog.syncAll()
+	if out := h.barrier(); len(out) != 0 {
+		t.Fatalf("reaped read answered anyway: %q", out)
+	}
+	if got := h.read(); !slices.Equal(got, []int64{1}) {
+		t.Fatalf("a new read = %v, want [1]", got)
 	}
 }
 
@@ -279,7 +348,7 @@ func TestDiskFailureAfterInit(t *testing.T) {
 	if !strings.Contains(line, `"type":"error","in_reply_to":3,"code":13`) {
 		t.Fatalf("pending ack on failure: %s, want error 13", line)
 	}
-	_, vs := h.barrier()
+	vs := h.read()
 	logs := h.logs.since(mark)
 	if len(logs) != 1 || !strings.Contains(logs[0], "wal-1.log") || !strings.Contains(logs[0], "input/output error") {
 		t.Errorf("want one log line with path and cause, got %q", logs)
@@ -331,10 +400,11 @@ func TestLateReplySuppressed(t *testing.T) {
 	h.clock.Advance(4*time.Second + time.Millisecond)
 	mark := h.logs.len()
 	h.flog.syncAll()
-	out, vs := h.barrier()
+	out := h.barrier()
 	if len(out) != 0 {
 		t.Fatalf("late ack sent: %q", out)
 	}
+	vs := h.read()
 	if !slices.Equal(vs, []int64{5}) {
 		t.Fatalf("read = %v, want [5]", vs)
 	}
@@ -354,7 +424,7 @@ func TestLateReplySuppressed(t *testing.T) {
 		time.Sleep(time.Millisecond)
 	}
 	h.flog.syncAll()
-	if out, _ := h.barrier(); len(out) != 0 {
+	if out := h.barrier(); len(out) != 0 {
 		t.Fatalf("reaped ack sent anyway: %q", out)
 	}
 	// Within the deadline a reply still goes out.

@@ -67,3 +67,33 @@ func TestDurability(t *testing.T) {
 	}
 	runChallenges(t, durability)
 }
+
+// TestChecksCatchAForgetfulNode shows that the durability runs can fail:
+// the same node with durability off (-durability none), with every node
+// killed at once, forgets every value acknowledged before the kill. Both
+// Maelstrom's checker (lost values, exit 1) and the per-node checks of
+// consistency_test.go (reads going backwards) must say so.
+func TestChecksCatchAForgetfulNode(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end run; skipped under -short")
+	}
+	t.Parallel()
+	r := runBenchEnv(t, []string{"BROADCAST_DURABILITY=none"},
+		"--node-count", "5", "--rate", "20", "--latency", "10", "--time-limit", "10", "--seed", "1",
+		"--nemesis", "kill-all")
+	if r.Dir == "" || r.Results == nil {
+		t.Fatalf("no results (exit %d)\n%s", r.Exit, tail(r.Stderr, 20))
+	}
+	if lost := num(get(r.Results, "workload", "lost-count")); lost == 0 || r.Exit != 1 {
+		t.Errorf("memory-only nodes all killed: lost-count %v, exit %d; want lost values and exit 1", lost, r.Exit)
+	}
+	bad, err := consistencyViolations(r.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(bad) == 0 {
+		t.Errorf("memory-only nodes all killed: no read went backwards; the per-node check cannot fail (run %s)", r.Dir)
+	} else {
+		t.Logf("caught, as it should be: %s", bad[0])
+	}
+}

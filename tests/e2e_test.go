@@ -76,6 +76,13 @@ type benchRun struct {
 // fresh working directory and loads results.json.
 func runBench(t *testing.T, args ...string) benchRun {
 	t.Helper()
+	return runBenchEnv(t, nil, args...)
+}
+
+// runBenchEnv is runBench with extra environment for the bench (and so for
+// the nodes, which inherit it).
+func runBenchEnv(t *testing.T, env []string, args ...string) benchRun {
+	t.Helper()
 	runSlots <- struct{}{}
 	defer func() { <-runSlots }()
 
@@ -83,6 +90,7 @@ func runBench(t *testing.T, args ...string) benchRun {
 	full := append([]string{"test", "-w", "broadcast", "--bin", filepath.Join(binDir, "broadcast")}, args...)
 	cmd := exec.Command(filepath.Join(binDir, "maelstrom-local"), full...)
 	cmd.Dir = work
+	cmd.Env = append(os.Environ(), env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
@@ -175,6 +183,13 @@ func requireValid(t *testing.T, name string, seed int, r benchRun) {
 	}
 	if r.Exit != 0 {
 		fail("exit status %d, want 0", r.Exit)
+	}
+	bad, err := consistencyViolations(r.Dir)
+	if err != nil {
+		fail("consistency check: %v", err)
+	}
+	for _, b := range bad {
+		fail("%s", b)
 	}
 }
 
