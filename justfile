@@ -51,6 +51,6 @@ maelstrom-run WORKLOAD="broadcast" PARTITION=env("PARTITION", "false") *FLAGS: b
 debug: build
     ./bin/broadcast -durability none -log-level debug < tests/testdata/debug.jsonl
 
-# The full end-to-end challenge set: every configuration, 5 seeds, 20 s time limits (~45 min).
+# The full end-to-end challenge set: every configuration, 5 seeds, 20 s time limits (~30 min).
 e2e-full:
     E2E_SEEDS=5 E2E_TIME_LIMIT=20 go test -count=1 -timeout 3h -run 'Challenge|Durab' -v ./tests/

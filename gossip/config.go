@@ -88,7 +88,8 @@ type Config struct {
 	// a different seed per node.
 	Seed int64
 	// Logf receives state changes (topology chosen, sync gap found, peer
-	// rejoined), never per-message logs. Nil discards.
+	// rejoined), never per-message logs. Lines carry no node id: the
+	// driver prefixes its own. Nil discards.
 	Logf func(format string, args ...any)
 }
 

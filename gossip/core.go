@@ -159,7 +159,7 @@ func (c *Core) Rejoin(incarnation string) {
 		m.Root, m.Digests = slices.Clone(hello.Root), slices.Clone(hello.Digests)
 		c.send(p, m)
 	}
-	c.cfg.Logf("%s: rejoined as incarnation %q with %d values; hello to %v", c.cfg.ID, incarnation, c.values.Len(), to)
+	c.cfg.Logf("rejoined as incarnation %q with %d values; hello to %v", incarnation, c.values.Len(), to)
 	c.resetSync()
 }
 
@@ -167,7 +167,7 @@ func (c *Core) Rejoin(incarnation string) {
 // pushes along it; the other overlays ignore it.
 func (c *Core) SetTopology(topo map[string][]string) {
 	if c.cfg.Overlay != OverlayGiven {
-		c.cfg.Logf("%s: topology ignored (overlay %s)", c.cfg.ID, c.overlayName())
+		c.cfg.Logf("topology ignored (overlay %s)", c.overlayName())
 		return
 	}
 	set := map[string]bool{}
@@ -186,7 +186,7 @@ func (c *Core) SetTopology(topo map[string][]string) {
 		}
 	}
 	c.setNeighbours(ns, nil)
-	c.cfg.Logf("%s: overlay given: neighbours %v", c.cfg.ID, ns)
+	c.cfg.Logf("overlay given: neighbours %v", ns)
 }
 
 // Broadcast adds a value a client sent. It reports false if v was already

@@ -14,11 +14,11 @@ func (c *Core) chooseOverlay() {
 		parent, children := treeNeighbours(ids, c.cfg.ID, c.cfg.TreeFanout)
 		c.relayPush = true
 		c.setNeighbours(append(parent, children...), parent)
-		c.cfg.Logf("%s: overlay %s: parent %v, children %v", c.cfg.ID, c.overlayName(), parent, children)
+		c.cfg.Logf("overlay %s: parent %v, children %v", c.overlayName(), parent, children)
 	case OverlayFull:
 		c.relayPush = false
 		c.setNeighbours(c.peers, c.peers)
-		c.cfg.Logf("%s: overlay full: %d neighbours", c.cfg.ID, len(c.peers))
+		c.cfg.Logf("overlay full: %d neighbours", len(c.peers))
 	case OverlayGiven:
 		c.relayPush = true
 	}

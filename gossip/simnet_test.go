@@ -118,7 +118,7 @@ func (s *simNet) newCore(id string) (*Core, error) {
 	cfg.ID = id
 	cfg.NodeIDs = s.ids
 	cfg.Seed = s.rng.Int63()
-	cfg.Logf = func(format string, args ...any) { s.logf(format, args...) }
+	cfg.Logf = func(format string, args ...any) { s.logf("%s: "+format, append([]any{id}, args...)...) }
 	return New(cfg)
 }
 

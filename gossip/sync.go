@@ -59,7 +59,7 @@ func (c *Core) resetSync() {
 // SettleTicks/2).
 func (c *Core) gapFound(peer, what string, roundNow bool) {
 	if c.syncInterval > c.cfg.SyncTicks {
-		c.cfg.Logf("%s: sync gap with %s: %s; interval %d -> %d ticks", c.cfg.ID, peer, what, c.syncInterval, c.cfg.SyncTicks)
+		c.cfg.Logf("sync gap with %s: %s; interval %d -> %d ticks", peer, what, c.syncInterval, c.cfg.SyncTicks)
 	}
 	c.resetSync()
 	if last, ok := c.lastPeerRound[peer]; roundNow && (!ok || c.now-last >= int64(c.cfg.SettleTicks/2)) {
@@ -73,7 +73,7 @@ func (c *Core) noteIncarnation(from, inc string, hello bool) {
 	old, seen := c.peerInc[from]
 	c.peerInc[from] = inc
 	if hello || (seen && old != inc) {
-		c.cfg.Logf("%s: peer %s rejoined (incarnation %q)", c.cfg.ID, from, inc)
+		c.cfg.Logf("peer %s rejoined (incarnation %q)", from, inc)
 		if l := c.links[from]; l != nil {
 			c.holes -= len(l.missing)
 			delete(c.links, from)

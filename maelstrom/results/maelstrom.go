@@ -205,6 +205,21 @@ func workload(w checker.Workload) Map {
 // BenchKey is the results.json key holding the bench's own figures.
 const BenchKey = "bench"
 
+// Deviations lists where maelstrom-local knowingly differs from Maelstrom
+// (maelstrom/README.md explains each); every run's results carry it.
+var Deviations = []string{
+	"no services: lin-kv, seq-kv, lww-kv and lin-tso are not simulated; a message to one is an Invalid dest",
+	"not written: test.jepsen, net-journal/, timeline.html, messages.svg; PNG plots instead of gnuplot's, with buckets sized to the run",
+	"after a fatal stdout line the node's output is no longer read, without spinning a CPU core",
+	"the bench raises its own priority (nice -20) when allowed and delivers with one OS thread per node; the nodes keep the caller's nice value",
+	"deadline ties break in send order; init and topology client ids are assigned in node order",
+	"node-to-node numbers are passed through as written, not re-encoded",
+	"node stderr is copied per chunk of complete lines; jepsen.log op values are approximate EDN",
+	"EDN key order follows the spec; checker errors are strings; exceptions carry no stack trace; nemesis drop sets print as vectors",
+	"extensions: --seed, --nemesis kill and kill-all, MAELSTROM_RUN_DIR in the node environment, the bench key, bench.json, PNG plots",
+	"exit status 2 also covers a failure of the bench itself",
+}
+
 // Bench renders the figures beyond Maelstrom: client latency per f beside
 // the stable latencies, fault intervals, error counts, parameters.
 func Bench(res checker.Results) Map {
@@ -267,8 +282,13 @@ func Bench(res checker.Results) Map {
 	if b.AvailabilityThreshold != "" {
 		threshold = b.AvailabilityThreshold
 	}
+	devs := make(List, len(Deviations))
+	for i, d := range Deviations {
+		devs[i] = d
+	}
 	return Map{
 		kv("note", "bench extension: not part of Maelstrom's results"),
+		kv("deviations", devs),
 		kv("params", params),
 		kv("client-latency-ms", lat),
 		kv("stable-latencies-ms", stable),
