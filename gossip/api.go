@@ -46,6 +46,17 @@ type Message struct {
 	// KindPush it is the per-link push counter (1, 2, ...) that lets the
 	// receiver notice a lost push (0: unnumbered, no loss detection).
 	Round uint64
+	// Ack, on a KindPush from a node to one of its overlay children, is
+	// the highest push counter (Round) this node has received from that
+	// child: it acknowledges the child's pushes up to it (0: nothing to
+	// acknowledge). A KindPush with no Values and Round 0 carries only
+	// this acknowledgement.
+	Ack uint64
+	// Direct, on a KindPush, says the sender sent these values to every
+	// node itself, because its path to the root of the overlay is suspect
+	// (a partition or a dead parent): the receiver keeps them and does
+	// not relay them.
+	Direct bool
 }
 
 // Envelope is a Message addressed to a peer.

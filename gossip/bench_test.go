@@ -83,3 +83,28 @@ func BenchmarkSimulation3d(b *testing.B) {
 	b.ReportMetric(r.stable, "stable-max-ms(target<600)")
 	b.ReportMetric(r.propMax, "prop-max-ms")
 }
+
+// BenchmarkSimulationHubCut runs the simulated 3d/3e workload with the hub
+// isolated from 5 s to 15 s (and, on odd iterations, on the small side of
+// a 12 | 13 split instead) and reports, for values broadcast during the
+// cut, how long they took to reach every node their origin could reach,
+// next to the goal (about a second), and the run's messages per operation.
+func BenchmarkSimulationHubCut(b *testing.B) {
+	var p50s, maxs, mpos []float64
+	seed := int64(0)
+	for b.Loop() {
+		seed++
+		sc := hubScenarios(seed, 25)[seed%2]
+		r, err := simulateLoad(seed, specHubCut(sc.groups), suspectOn())
+		if err != nil {
+			b.Fatal(err)
+		}
+		if r.unconverged > 0 || r.compUnreached > 0 {
+			b.Fatalf("seed %d (%s): %d values never everywhere, %d never through their side", seed, sc.name, r.unconverged, r.compUnreached)
+		}
+		p50s, maxs, mpos = append(p50s, r.compP50), append(maxs, r.compMax), append(mpos, r.msgsPerOp)
+	}
+	b.ReportMetric(quantile(p50s, 0.5), "side-p50-ms")
+	b.ReportMetric(quantile(maxs, 1), "side-max-ms(target<1000)")
+	b.ReportMetric(quantile(mpos, 0.5), "msgs/op")
+}

@@ -33,6 +33,12 @@ func chaosRun(seed int64) error {
 	}
 	cfg.RelayTicks = 1 + rng.Intn(15)
 	cfg.ClientFlush = ClientFlush(rng.Intn(3))
+	switch rng.Intn(4) {
+	case 0, 1: // suspicion on, automatic SuspectTicks
+		cfg.SuspectTicks = 0
+	case 2: // quick to suspect: slow links pass for broken ones
+		cfg.SuspectTicks = cfg.RelayTicks + 1 + rng.Intn(20)
+	} // else the default: off
 	cfg.MerkleBuckets = 1 << rng.Intn(8)
 	if rng.Intn(4) == 0 {
 		cfg.MaxMessageBytes = 1024 // forces split messages
@@ -54,8 +60,8 @@ func chaosRun(seed int64) error {
 	if cfg.Overlay == OverlayGiven {
 		s.setTopology(lineTopology(s.ids))
 	}
-	desc := fmt.Sprintf("n=%d fanout=%d overlay=%d relay=%d flush=%d buckets=%d maxbytes=%d",
-		n, cfg.TreeFanout, cfg.Overlay, cfg.RelayTicks, cfg.ClientFlush, cfg.MerkleBuckets, cfg.MaxMessageBytes)
+	desc := fmt.Sprintf("n=%d fanout=%d overlay=%d relay=%d flush=%d suspect=%d buckets=%d maxbytes=%d",
+		n, cfg.TreeFanout, cfg.Overlay, cfg.RelayTicks, cfg.ClientFlush, cfg.SuspectTicks, cfg.MerkleBuckets, cfg.MaxMessageBytes)
 	var events []string
 	next := int64(0)
 	for t := 0; t < 1500; t++ {

@@ -63,6 +63,25 @@ type Core struct {
 
 	incarnation string
 	peerInc     map[string]string // last incarnation seen from each peer
+
+	// Acknowledgements and suspicion (see suspect.go); all idle when
+	// Config.SuspectTicks is -1.
+	acking bool   // acknowledge children's pushes and watch the parent's acks
+	parent string // overlay parent (OverlayTree, not the root), or ""
+	// unacked lists the pushes sent to parent not acknowledged yet, in
+	// sequence order (not kept while suspect).
+	unacked []sentPush
+	suspect bool // parent's acks are overdue: values go directly to every node
+	// lastUp is the tick of the last push to the parent: while suspect, a
+	// probe goes to it every SuspectTicks (see probeParent). lastHeard is
+	// the tick of the last message from the parent.
+	lastUp, lastHeard int64
+	// direct holds values waiting to go directly to every node (while
+	// suspect); lastDirect is the tick they last went.
+	direct     []int64
+	lastDirect int64
+	acksOwed   int   // children's links owing an acknowledgement
+	nextAck    int64 // earliest tick an owed acknowledgement can be due
 }
 
 // learnedAt is a value and the tick it was learned.
@@ -77,6 +96,7 @@ type outLink struct {
 	upward    bool    // closer to the overlay's root than this node
 	queue     []int64 // values waiting to be pushed
 	lastFlush int64   // tick of the last flush; values wait until RelayTicks after it
+	child     bool    // an overlay child: its pushes are acknowledged on this link
 	// seq numbers the pushes on this link (Message.Round), so that the
 	// receiver notices lost ones.
 	seq uint64
@@ -116,6 +136,8 @@ func New(cfg Config) (*Core, error) {
 		}
 	}
 	c.nextSync = c.jitter(cfg.SyncTicks)
+	c.acking = cfg.SuspectTicks >= 0 && cfg.Overlay == OverlayTree
+	c.lastDirect = -int64(cfg.RelayTicks)
 	c.chooseOverlay()
 	return c, nil
 }
@@ -197,11 +219,14 @@ func (c *Core) Broadcast(v int64) bool {
 	if !c.learn(v) {
 		return false
 	}
-	c.enqueue(v, "")
+	c.route(v, "")
 	for _, o := range c.out {
 		if c.cfg.ClientFlush == FlushAll || c.cfg.ClientFlush == FlushUpward && o.upward {
 			c.flush(o)
 		}
+	}
+	if c.cfg.ClientFlush != FlushNone {
+		c.flushDirect()
 	}
 	c.maybeFlush()
 	return true
@@ -227,6 +252,9 @@ func (c *Core) Step(from string, m Message) error {
 	default:
 		return fmt.Errorf("%w: unknown kind %d from %s", ErrBadMessage, uint8(m.Kind), from)
 	}
+	if err == nil && from == c.parent && c.acking {
+		c.heardFromParent(m)
+	}
 	c.maybeFlush()
 	return err
 }
@@ -243,6 +271,11 @@ func (c *Core) Tick() {
 		c.checkLinks()
 	}
 	c.maybeFlush()
+	if c.acking {
+		c.maybeAck()
+		c.checkParent()
+		c.probeParent()
+	}
 	if c.now >= c.nextSync {
 		c.roundDue()
 	}

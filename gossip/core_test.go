@@ -58,6 +58,9 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		"summary too big":  func(c *Config) { c.MerkleBuckets = 4096 },
 		"unknown overlay":  func(c *Config) { c.Overlay = 9 },
 		"unknown flush":    func(c *Config) { c.ClientFlush = 9 },
+		"suspect <= ack":   func(c *Config) { c.AckTicks, c.SuspectTicks = 30, 30 },
+		"suspect -2":       func(c *Config) { c.SuspectTicks = -2 },
+		"negative ack":     func(c *Config) { c.AckTicks = -1 },
 	} {
 		cfg := DefaultConfig()
 		cfg.ID, cfg.NodeIDs = "n0", ids(3)
@@ -74,6 +77,17 @@ func TestNewRejectsBadConfig(t *testing.T) {
 	d := DefaultConfig()
 	if c.cfg.RelayTicks != d.RelayTicks || c.cfg.SyncTicks != d.SyncTicks || c.cfg.MerkleBuckets != d.MerkleBuckets || c.cfg.Logf == nil {
 		t.Errorf("zero config not filled: %+v", c.cfg)
+	}
+	if c.cfg.AckTicks != d.RelayTicks || c.cfg.SuspectTicks != d.RelayTicks+suspectMarginTicks {
+		t.Errorf("AckTicks %d, SuspectTicks %d: want RelayTicks %d and RelayTicks+%d", c.cfg.AckTicks, c.cfg.SuspectTicks, d.RelayTicks, suspectMarginTicks)
+	}
+	// They follow RelayTicks, and -1 turns suspicion off.
+	c, err = New(Config{ID: "n0", NodeIDs: ids(3), RelayTicks: 100})
+	if err != nil || c.cfg.AckTicks != 100 || c.cfg.SuspectTicks != 150 {
+		t.Errorf("RelayTicks 100: err %v, AckTicks %d, SuspectTicks %d; want 100, 150", err, c.cfg.AckTicks, c.cfg.SuspectTicks)
+	}
+	if c, err = New(Config{ID: "n1", NodeIDs: ids(3), SuspectTicks: -1}); err != nil || c.acking {
+		t.Errorf("SuspectTicks -1: err %v, acking %v", err, c != nil && c.acking)
 	}
 }
 
@@ -366,6 +380,8 @@ type jsonBody struct {
 	Count       int     `json:"count,omitempty"`
 	Incarnation string  `json:"incarnation,omitempty"`
 	Round       uint64  `json:"round,omitempty"`
+	Ack         uint64  `json:"ack,omitempty"`
+	Direct      bool    `json:"direct,omitempty"`
 }
 
 func jsonSize(t *testing.T, from, to string, m Message) int {
@@ -374,7 +390,7 @@ func jsonSize(t *testing.T, from, to string, m Message) int {
 		Dest string   `json:"dest"`
 		ID   int64    `json:"id"`
 		Body jsonBody `json:"body"`
-	}{from, to, 1 << 40, jsonBody{"gossip_sync_values", 1 << 40, m.Values, m.Root, m.Digests, m.Buckets, m.Count, m.Incarnation, m.Round}}
+	}{from, to, 1 << 40, jsonBody{"gossip_sync_values", 1 << 40, m.Values, m.Root, m.Digests, m.Buckets, m.Count, m.Incarnation, m.Round, m.Ack, m.Direct}}
 	b, err := json.Marshal(env)
 	if err != nil {
 		t.Fatal(err)
@@ -439,7 +455,7 @@ func TestMessagesStayUnderBudget(t *testing.T) {
 	}
 	check("n1", a2.Ready())
 	// The estimate of a summary is conservative too.
-	sum := Message{Kind: KindSync, Root: make([]byte, 32), Digests: make([]byte, 64*merkle.DigestSize), Count: 1 << 40, Incarnation: "n1-0123456789abcdef", Round: 1 << 40}
+	sum := Message{Kind: KindSync, Root: make([]byte, 32), Digests: make([]byte, 64*merkle.DigestSize), Count: 1 << 40, Incarnation: "n1-0123456789abcdef", Round: 1 << 40, Ack: 1<<64 - 1, Direct: true}
 	if est, real := summaryBytes(32, 64*merkle.DigestSize, sum.Incarnation), jsonSize(t, "n10", "n11", sum); est < real {
 		t.Errorf("summary estimate %d < JSON %d", est, real)
 	}

@@ -36,6 +36,31 @@
 // filled by a late message) and opens an anti-entropy round with that
 // sender at once.
 //
+// # Acknowledgements and suspicion (off by default)
+//
+// With Config.SuspectTicks >= 0 (the default is -1: off; see its doc for
+// the measured trade-off), a parent acknowledges its children's pushes: every push it sends a child
+// carries in Message.Ack the highest push number received from that child.
+// Under load the hub pushes to every leaf every RelayTicks anyway, so this
+// costs nothing; a parent that has had nothing to push to a child for
+// AckTicks sends one push carrying only the acknowledgement.
+//
+// A node whose push to its parent stays unacknowledged for SuspectTicks
+// suspects its path to the root (the parent is cut off or dead). Until it
+// hears from the parent again it sends the values on their way up (its
+// clients', its children's) directly to every other node, in pushes
+// marked Message.Direct that receivers keep but do not relay, so that they
+// reach its side of a partition within about a latency instead of waiting
+// for anti-entropy; the values of the unacknowledged pushes go the same
+// way, once. It still pushes them to the parent, and probes it (an empty
+// numbered push) every SuspectTicks when it has nothing to push, so that
+// an acknowledgement ends the suspicion even in quiet times. While
+// suspect, anti-entropy stays at its base interval, and a round opens at
+// once. When the parent is heard from again, a round with it opens at once
+// if pushes may have been lost, so that the hub learns and relays them.
+// The cost is one message per other node per value while suspect, and
+// nothing when the network is healthy.
+//
 // # Anti-entropy
 //
 // Every sync interval the core opens a round with a random peer (any node,

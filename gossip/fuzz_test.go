@@ -43,6 +43,8 @@ func decodeFuzzMessage(data []byte) (from int, m Message) {
 	m.Count = int(int8(byteAt()))
 	m.Round = uint64(byteAt())
 	m.Incarnation = string(next(byteAt() % 8))
+	m.Ack = uint64(byteAt())
+	m.Direct = byteAt()%2 == 1
 	return from, m
 }
 
@@ -54,6 +56,8 @@ func FuzzStep(f *testing.F) {
 	f.Add(append([]byte{2, 2, 0, 1, 32}, make([]byte, 400)...))
 	f.Add([]byte{1, 3, 1, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 3, 200})
 	f.Add([]byte{3, 5, 0, 1, 32, 1, 16})
+	f.Add([]byte{0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0})                         // an acknowledgement from the parent
+	f.Add([]byte{2, 1, 1, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}) // a direct push
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c := newCore(t, "n1", 4, func(c *Config) { c.MerkleBuckets = 16 })
 		c.Restore([]int64{1, 2, 3, 1 << 40})
@@ -74,8 +78,8 @@ func FuzzStep(f *testing.F) {
 			if e.To == "n1" || e.To != sender && e.Msg.Kind != KindPush {
 				t.Fatalf("message to %s: %+v", e.To, e.Msg)
 			}
-			if e.Msg.Kind == KindPush && len(e.Msg.Values) == 0 {
-				t.Fatal("empty push")
+			if e.Msg.Kind == KindPush && len(e.Msg.Values) == 0 && (e.Msg.Direct || e.Msg.Ack == 0 && e.Msg.Round == 0) {
+				t.Fatal("empty push that is neither an acknowledgement nor a probe")
 			}
 			for _, b := range e.Msg.Buckets {
 				if b < 0 || b >= 16 {

@@ -21,6 +21,14 @@ type loadResult struct {
 	stableP50, stable float64 // Maelstrom's :stable-latencies 0.5 and 1, ms
 	unconverged       int
 	healMs            float64 // ms from the heal until every node held every value broadcast before it
+	// For runs with a cut: values broadcast during it on a node that could
+	// reach others (both ways), and the ms until every node it could reach
+	// held each (Maelstrom-style quantiles).
+	compValues       int
+	compP50, compMax float64
+	compUnreached    int // such values some group member never held
+	// pushes of the acknowledgement machinery: direct copies, acks, probes
+	directSent, ackOnly, probes int
 }
 
 // loadSpec describes a simulated run in milliseconds (1 step = 1 ms).
@@ -36,6 +44,10 @@ type loadSpec struct {
 	// see nemesisPartition) from partitionAt to healAt (ms).
 	partition           int
 	partitionAt, healAt int64
+	// groups, if set (and partition < 0), cuts the network into these
+	// groups of node ids instead (nodes not listed form one more group)
+	// from partitionAt to healAt.
+	groups [][]string
 }
 
 func spec3d() loadSpec {
@@ -61,10 +73,31 @@ func simulateLoad(seed int64, sp loadSpec, cfg Config) (loadResult, error) {
 	bornAt := map[int64]int64{}
 	holders := map[int64]int{}
 	doneAt := map[int64]int64{}
-	s.learned = func(_ string, v int64) {
+	cut := sp.partition >= 0 || sp.groups != nil
+	// Values broadcast during the cut, and the nodes each can reach (both
+	// ways, the origin included); compHolders counts those holding it.
+	compOrigin := map[int64]string{}
+	compReach := map[int64]map[string]bool{}
+	compHolders := map[int64]int{}
+	compDoneAt := map[int64]int64{}
+	reach := func(o string) map[string]bool {
+		r := map[string]bool{}
+		for _, id := range s.ids {
+			if id == o || !s.blocked[id][o] && !s.blocked[o][id] {
+				r[id] = true
+			}
+		}
+		return r
+	}
+	s.learned = func(id string, v int64) {
 		holders[v]++
 		if holders[v] == sp.nodes {
 			doneAt[v] = s.now
+		}
+		if r, ok := compReach[v]; ok && r[id] {
+			if compHolders[v]++; compHolders[v] == len(r) {
+				compDoneAt[v] = s.now
+			}
 		}
 	}
 	lastAbsent := map[int64]int64{}
@@ -90,7 +123,10 @@ func simulateLoad(seed int64, sp loadSpec, cfg Config) (loadResult, error) {
 		if sp.partition >= 0 && s.now == sp.partitionAt {
 			s.nemesisPartition(sp.partition)
 		}
-		if sp.partition >= 0 && s.now == sp.healAt {
+		if sp.partition < 0 && sp.groups != nil && s.now == sp.partitionAt {
+			s.partition(sp.groups...)
+		}
+		if cut && s.now == sp.healAt {
 			s.heal()
 		}
 		for s.now < end && float64(s.now) >= nextOp {
@@ -99,6 +135,11 @@ func simulateLoad(seed int64, sp loadSpec, cfg Config) (loadResult, error) {
 			if rng.Intn(2) == 0 {
 				bornAt[next] = s.now
 				pending = append(pending, next)
+				if cut && s.now >= sp.partitionAt && s.now < sp.healAt {
+					if r := reach(id); len(r) > 1 {
+						compOrigin[next], compReach[next] = id, r
+					}
+				}
 				s.broadcast(id, next)
 				res.broadcasts++
 				next++
@@ -117,10 +158,11 @@ func simulateLoad(seed int64, sp loadSpec, cfg Config) (loadResult, error) {
 		return res, fmt.Errorf("protocol errors: %v", s.errs[:min(3, len(s.errs))])
 	}
 	res.serverMsgs = s.sent
+	res.directSent, res.ackOnly, res.probes = s.directSent, s.ackOnly, s.probes
 	res.byKind = s.sentByKind
 	res.msgsPerOp = float64(s.sent) / float64(res.ops)
 	var prop, stable []float64
-	if sp.partition >= 0 {
+	if cut {
 		for v, born := range bornAt {
 			if born < sp.healAt {
 				res.healMs = max(res.healMs, float64(doneAt[v]-sp.healAt))
@@ -135,6 +177,16 @@ func simulateLoad(seed int64, sp loadSpec, cfg Config) (loadResult, error) {
 		}
 		stable = append(stable, float64(max(0, lastAbsent[v]-born)))
 	}
+	var comp []float64
+	for v := range compOrigin {
+		if d, ok := compDoneAt[v]; ok {
+			comp = append(comp, float64(d-bornAt[v]))
+		} else {
+			res.compUnreached++
+		}
+	}
+	res.compValues = len(compOrigin)
+	res.compP50, res.compMax = quantile(comp, 0.5), quantile(comp, 1)
 	res.propP50, res.propMax = quantile(prop, 0.5), quantile(prop, 1)
 	res.stableP50, res.stable = quantile(stable, 0.5), quantile(stable, 1)
 	return res, nil
@@ -260,6 +312,106 @@ func TestSimulationPartitionTable(t *testing.T) {
 		}
 		fmt.Fprintf(&b, "%-16s %7.0f %7.0f %7.0f %7.0f %7.0f %7.0f %7.0f %7.0f %9.2f\n", nc.name,
 			cont[0], cont[1], cont[2], cont[3], stop[0], stop[1], stop[2], stop[3], mpo)
+	}
+	t.Log(b.String())
+}
+
+// hubScenarios are the partitions that cut leaves off the hub n0 of the
+// default star, for 10 s in the middle of a 20 s 3d/3e run: the hub
+// isolated, and the hub on the small side (12 | 13) of a majority split,
+// its 11 companions drawn from seed.
+func hubScenarios(seed int64, nodes int) []struct {
+	name   string
+	groups [][]string
+} {
+	rng := rand.New(rand.NewSource(seed))
+	others := make([]string, 0, nodes-1)
+	for i := 1; i < nodes; i++ {
+		others = append(others, fmt.Sprintf("n%d", i))
+	}
+	rng.Shuffle(len(others), func(i, j int) { others[i], others[j] = others[j], others[i] })
+	small := append([]string{"n0"}, others[:nodes/2-1]...)
+	return []struct {
+		name   string
+		groups [][]string
+	}{
+		{"hub isolated", [][]string{{"n0"}}},
+		{"hub in minority", [][]string{small}},
+	}
+}
+
+// specHubCut is spec3d with group cut from 5 s to 15 s.
+func specHubCut(groups [][]string) loadSpec {
+	sp := spec3d()
+	sp.groups, sp.partitionAt, sp.healAt = groups, 5000, 15000
+	return sp
+}
+
+// TestSimulationPartitionLatency prints, for the 3d/3e setting (25 nodes,
+// 100 ms = 10 ticks latency, 100 ops/s, 20 s + 10 s quiet) with a cut from
+// 5 s to 15 s, how long values broadcast during the cut took to reach
+// every node their origin could reach (median and max per seed), and the
+// messages per operation; then the healthy run. The cuts: the hub
+// isolated, the hub on the small side of a 12 | 13 split, and Maelstrom's
+// four shapes over shuffled nodes (go test -run PartitionLatency
+// -sim.table -v).
+func TestSimulationPartitionLatency(t *testing.T) {
+	if !*flagTable {
+		t.Skip("run with -sim.table")
+	}
+	seeds := []int64{1, 2, 3, 4, 5}
+	configs := []namedConfig{{"default (suspicion off)", DefaultConfig()}, {"suspicion on", suspectOn()}}
+	cuts := []struct {
+		name string
+		spec func(seed int64) loadSpec
+	}{
+		{"hub isolated", func(seed int64) loadSpec { return specHubCut(hubScenarios(seed, 25)[0].groups) }},
+		{"hub in minority", func(seed int64) loadSpec { return specHubCut(hubScenarios(seed, 25)[1].groups) }},
+	}
+	for shape, name := range []string{"one", "minority-third", "majority", "ring"} {
+		cuts = append(cuts, struct {
+			name string
+			spec func(seed int64) loadSpec
+		}{"shape " + name, func(int64) loadSpec {
+			sp := spec3d()
+			sp.partition, sp.partitionAt, sp.healAt = shape, 5000, 15000
+			return sp
+		}})
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "\nms from broadcast (during the cut) until every node its origin could reach held it, per seed p50/max; msgs/op over the run\n")
+	for _, nc := range configs {
+		for _, cut := range cuts {
+			fmt.Fprintf(&b, "%-12s %-20s", nc.name, cut.name)
+			var p50s, maxs []float64
+			mpo := 0.0
+			for _, seed := range seeds {
+				r, err := simulateLoad(seed, cut.spec(seed), nc.cfg)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if r.unconverged > 0 || r.compUnreached > 0 {
+					t.Errorf("%s %s seed %d: %d values never everywhere, %d never through their side", nc.name, cut.name, seed, r.unconverged, r.compUnreached)
+				}
+				fmt.Fprintf(&b, " %5.0f/%-5.0f", r.compP50, r.compMax)
+				p50s, maxs = append(p50s, r.compP50), append(maxs, r.compMax)
+				mpo += r.msgsPerOp / float64(len(seeds))
+			}
+			fmt.Fprintf(&b, "  median p50 %5.0f, worst max %5.0f, msgs/op %.3f\n", quantile(p50s, 0.5), quantile(maxs, 1), mpo)
+		}
+		fmt.Fprintf(&b, "%-12s %-20s", nc.name, "healthy")
+		mpo, p50, mx := 0.0, 0.0, 0.0
+		for _, seed := range seeds {
+			r, err := simulateLoad(seed, spec3d(), nc.cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fmt.Fprintf(&b, " %.4f", r.msgsPerOp)
+			mpo += r.msgsPerOp / float64(len(seeds))
+			p50 += r.stableP50 / float64(len(seeds))
+			mx += r.stable / float64(len(seeds))
+		}
+		fmt.Fprintf(&b, "  msgs/op %.4f, stable p50 %.0f max %.0f ms\n", mpo, p50, mx)
 	}
 	t.Log(b.String())
 }

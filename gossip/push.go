@@ -13,7 +13,13 @@ func (c *Core) chooseOverlay() {
 		ids := sortedIDs(c.cfg.NodeIDs)
 		parent, children := treeNeighbours(ids, c.cfg.ID, c.cfg.TreeFanout)
 		c.relayPush = true
-		c.setNeighbours(append(parent, children...), parent)
+		c.setNeighbours(append(slices.Clone(parent), children...), parent)
+		if len(parent) > 0 {
+			c.parent = parent[0]
+		}
+		for _, o := range c.out {
+			o.child = slices.Contains(children, o.to)
+		}
 		c.cfg.Logf("overlay %s: parent %v, children %v", c.overlayName(), parent, children)
 	case OverlayFull:
 		c.relayPush = false
@@ -60,6 +66,23 @@ func (c *Core) setNeighbours(ns, upward []string) {
 	}
 }
 
+// route queues a new value for the overlay neighbours except from (the
+// neighbour it came from; "" for a client's value). While the parent is
+// suspect, a value on its way up (a client's, or one a child pushed) goes
+// directly to every node instead, except the parent, which still gets its
+// numbered push so that its acknowledgement can end the suspicion.
+func (c *Core) route(v int64, from string) {
+	if !c.suspect || from == c.parent {
+		c.enqueue(v, from)
+		return
+	}
+	c.direct = append(c.direct, v)
+	if o := c.parentLink(); o != nil {
+		o.queue = append(o.queue, v)
+		c.queued++
+	}
+}
+
 // enqueue queues a new value for every overlay neighbour except the one it
 // came from.
 func (c *Core) enqueue(v int64, except string) {
@@ -75,6 +98,9 @@ func (c *Core) enqueue(v int64, except string) {
 // RelayTicks ago or more: a queue idle for a while sends at once, a busy
 // one sends at most once per RelayTicks.
 func (c *Core) maybeFlush() {
+	if len(c.direct) > 0 && c.now-c.lastDirect >= int64(c.cfg.RelayTicks) {
+		c.flushDirect()
+	}
 	if c.queued == 0 {
 		return
 	}
@@ -99,13 +125,30 @@ func (c *Core) flush(o *outLink) {
 
 // handlePush merges pushed values and forwards the new ones along the
 // overlay (dedup at the edge: only new values travel on).
+//
+// A direct push (a suspect node sent it to every node) is merged and not
+// relayed; it says nothing about the overlay's health, so it does not
+// count as a push received. A push with neither values nor number only
+// carries an acknowledgement (see heardFromParent); one with a number
+// and no values is a probe from a child that suspects this node: it is
+// acknowledged like any push.
 func (c *Core) handlePush(from string, m Message) {
-	c.pushesReceived++
-	c.notePushSeq(from, m.Round)
+	if !m.Direct {
+		if len(m.Values) == 0 && m.Round == 0 {
+			return
+		}
+		if len(m.Values) > 0 { // not a probe (see probeParent)
+			c.pushesReceived++
+		}
+		c.notePushSeq(from, m.Round)
+		if c.acking {
+			c.noteOwed(from)
+		}
+	}
 	for _, v := range m.Values {
 		if c.learn(v) {
-			if c.relayPush {
-				c.enqueue(v, from)
+			if c.relayPush && !m.Direct {
+				c.route(v, from)
 			}
 		} else if _, ok := c.unconfirmed[v]; ok {
 			delete(c.unconfirmed, v) // it was only in flight
@@ -117,15 +160,31 @@ func (c *Core) handlePush(from string, m Message) {
 // (KindPush or KindSyncValues) as MaxMessageBytes requires, never an empty
 // one. vals is copied. Pushes (link != nil) carry the link's next
 // sequence number in Round.
+//
+// A push to an overlay child carries the acknowledgement of the child's
+// pushes (Message.Ack); a push to the parent is remembered until the
+// parent acknowledges it (see checkParent).
 func (c *Core) sendValues(to string, kind Kind, vals []int64, link *outLink) {
-	emit := func(part []int64) {
+	c.splitValues(vals, func(part []int64) {
 		m := Message{Kind: kind, Values: append([]int64(nil), part...)}
 		if link != nil {
 			link.seq++
 			m.Round = link.seq
+			if c.acking {
+				if link.child {
+					m.Ack = c.ackFor(to)
+				} else if to == c.parent {
+					c.sentUp(link.seq, part)
+				}
+			}
 		}
 		c.send(to, m)
-	}
+	})
+}
+
+// splitValues cuts vals into consecutive parts that each fit one message
+// under MaxMessageBytes, and calls emit on each (never on an empty part).
+func (c *Core) splitValues(vals []int64, emit func(part []int64)) {
 	start, size := 0, envelopeBytes
 	for i, v := range vals {
 		s := intBytes(v)
@@ -144,6 +203,11 @@ func (c *Core) sendValues(to string, kind Kind, vals []int64, link *outLink) {
 type inLink struct {
 	highest uint64
 	missing map[uint64]int64 // numbers skipped over -> tick noticed
+	// For a child's link: the highest number acknowledged to it, and
+	// whether (and since when) an acknowledgement of highest is owed.
+	ackSent   uint64
+	owed      bool
+	owedSince int64
 }
 
 // maxReorder is the largest jump in a link's push sequence numbers that

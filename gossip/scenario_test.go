@@ -214,6 +214,8 @@ func (e *scriptEnv) startNodes(args []string) {
 			cfg.MerkleBuckets = x
 		case "hello":
 			cfg.HelloPeers = x
+		case "suspect":
+			cfg.SuspectTicks = x
 		case "latency":
 			latency = int64(x)
 		case "seed":
@@ -237,6 +239,12 @@ func traceLine(now int64, from, to string, m Message) string {
 	fmt.Fprintf(&b, "t=%d %s -> %s %s", now, from, to, m.Kind)
 	if m.Round != 0 {
 		fmt.Fprintf(&b, " #%d", m.Round)
+	}
+	if m.Direct {
+		b.WriteString(" direct")
+	}
+	if m.Ack != 0 {
+		fmt.Fprintf(&b, " ack=%d", m.Ack)
 	}
 	if len(m.Values) > 0 || m.Kind == KindPush || m.Kind == KindSyncValues {
 		vs := slices.Clone(m.Values)

@@ -42,8 +42,11 @@ type simNet struct {
 
 	sent       int
 	sentByKind map[Kind]int
-	dropped    int
-	errs       []string
+	// Pushes of the acknowledgement machinery (suspect.go): direct copies
+	// from suspect nodes, acknowledgement-only pushes, probes.
+	directSent, ackOnly, probes int
+	dropped                     int
+	errs                        []string
 
 	// trace, if set, sees every message as it is sent.
 	trace func(from, to string, m Message)
@@ -137,11 +140,20 @@ func (s *simNet) drain(id string) {
 			s.errs = append(s.errs, fmt.Sprintf("%s sent to %q", id, e.To))
 			continue
 		}
-		if e.Msg.Kind == KindPush && len(e.Msg.Values) == 0 {
-			s.errs = append(s.errs, fmt.Sprintf("%s sent an empty push to %s", id, e.To))
+		if e.Msg.Kind == KindPush && len(e.Msg.Values) == 0 && (e.Msg.Direct || e.Msg.Ack == 0 && e.Msg.Round == 0) {
+			s.errs = append(s.errs, fmt.Sprintf("%s sent an empty push to %s that is neither an acknowledgement nor a probe", id, e.To))
 		}
 		s.sent++
 		s.sentByKind[e.Msg.Kind]++
+		switch m := e.Msg; {
+		case m.Kind != KindPush:
+		case m.Direct:
+			s.directSent++
+		case len(m.Values) == 0 && m.Round == 0:
+			s.ackOnly++
+		case len(m.Values) == 0:
+			s.probes++
+		}
 		if s.trace != nil {
 			s.trace(id, e.To, e.Msg)
 		}

@@ -14,10 +14,17 @@ import (
 // stream is healthy: pushes arrived since the last due round, with no lost
 // one and no other gap, and a real round was opened less than MaxSkipTicks
 // ago.
+//
+// While the parent is suspect the interval stays at SyncTicks and no
+// round is skipped.
 func (c *Core) roundDue() {
-	c.syncInterval = min(c.syncInterval*2, c.cfg.MaxSyncTicks)
+	if c.suspect {
+		c.syncInterval = c.cfg.SyncTicks
+	} else {
+		c.syncInterval = min(c.syncInterval*2, c.cfg.MaxSyncTicks)
+	}
 	c.nextSync = c.now + c.jitter(c.syncInterval)
-	healthy := c.pushesReceived > 0 && !c.gapSeen && c.now-c.lastRealRound < int64(c.cfg.MaxSkipTicks)
+	healthy := !c.suspect && c.pushesReceived > 0 && !c.gapSeen && c.now-c.lastRealRound < int64(c.cfg.MaxSkipTicks)
 	c.pushesReceived, c.gapSeen = 0, false
 	if healthy || len(c.peers) == 0 {
 		return
@@ -76,6 +83,9 @@ func (c *Core) noteIncarnation(from, inc string, hello bool) {
 		c.cfg.Logf("peer %s rejoined (incarnation %q)", from, inc)
 		if l := c.links[from]; l != nil {
 			c.holes -= len(l.missing)
+			if l.owed {
+				c.acksOwed--
+			}
 			delete(c.links, from)
 		}
 		c.resetSync()

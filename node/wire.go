@@ -124,6 +124,8 @@ type inBody struct {
 	Count       json.RawMessage `json:"count"`
 	Incarnation json.RawMessage `json:"incarnation"`
 	Round       json.RawMessage `json:"round"`
+	Ack         json.RawMessage `json:"ack"`
+	Direct      json.RawMessage `json:"direct"`
 }
 
 var (
@@ -306,6 +308,8 @@ func decodeGossip(b *inBody, g *gossip.Message) error {
 		{"count", b.Count, &g.Count},
 		{"incarnation", b.Incarnation, &g.Incarnation},
 		{"round", b.Round, &g.Round},
+		{"ack", b.Ack, &g.Ack},
+		{"direct", b.Direct, &g.Direct},
 	}
 	for _, f := range fields {
 		if isAbsent(f.raw) {
@@ -432,6 +436,13 @@ func appendGossipBody(dst []byte, g *gossip.Message) ([]byte, error) {
 		dst = append(dst, `,"round":`...)
 		dst = strconv.AppendUint(dst, g.Round, 10)
 	}
+	if g.Ack != 0 {
+		dst = append(dst, `,"ack":`...)
+		dst = strconv.AppendUint(dst, g.Ack, 10)
+	}
+	if g.Direct {
+		dst = append(dst, `,"direct":true`...)
+	}
 	return append(dst, '}'), nil
 }
 
@@ -490,5 +501,5 @@ func appendString(dst []byte, s string) []byte {
 
 // gossipSizeHint estimates the encoded size of g's body in bytes.
 func gossipSizeHint(g *gossip.Message) int {
-	return 96 + 21*len(g.Values) + 4*(len(g.Root)+len(g.Digests)+2)/3 + 6*len(g.Buckets) + len(g.Incarnation)
+	return 128 + 21*len(g.Values) + 4*(len(g.Root)+len(g.Digests)+2)/3 + 6*len(g.Buckets) + len(g.Incarnation)
 }

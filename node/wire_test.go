@@ -37,7 +37,7 @@ func TestGossipRoundTrip(t *testing.T) {
 	m := gossip.Message{
 		Kind: gossip.KindSyncReply, Values: []int64{-1, 0, 1 << 62}, Root: []byte{1, 2, 3},
 		Digests: bytes.Repeat([]byte{0xff}, 16), Buckets: []int{0, 7}, Count: 3,
-		Incarnation: "0190-abc", Round: 1<<64 - 1,
+		Incarnation: "0190-abc", Round: 1<<64 - 1, Ack: 1<<64 - 2, Direct: true,
 	}
 	b, err := appendGossipBody(nil, &m)
 	if err != nil {
@@ -55,6 +55,29 @@ func TestGossipRoundTrip(t *testing.T) {
 	}
 	if _, err := appendGossipBody(nil, &gossip.Message{Kind: 0}); err == nil {
 		t.Fatal("kind 0 encoded")
+	}
+	// An acknowledgement-only push: no values key, and zero fields absent.
+	ack := gossip.Message{Kind: gossip.KindPush, Ack: 42}
+	b, err = appendGossipBody(nil, &ack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"type":"gossip_push","ack":42}`; string(b) != want {
+		t.Fatalf("ack-only push encodes as %s, want %s", b, want)
+	}
+	if got := decodeGossipLine(t, "n0", b); !reflect.DeepEqual(got, ack) {
+		t.Fatalf("ack-only round trip:\n got %+v\nwant %+v", got, ack)
+	}
+	direct := gossip.Message{Kind: gossip.KindPush, Values: []int64{5}, Direct: true}
+	if b, _ = appendGossipBody(nil, &direct); string(b) != `{"type":"gossip_push","values":[5],"direct":true}` {
+		t.Fatalf("direct push encodes as %s", b)
+	}
+	// A wrongly typed ack or direct is a field error, not a crash.
+	for _, body := range []string{`{"type":"gossip_push","ack":-1}`, `{"type":"gossip_push","ack":"1"}`, `{"type":"gossip_push","direct":1}`} {
+		line := appendEnvelopeTail(append(appendEnvelopeHead(nil, "n2", "n1"), body...))
+		if m, err := decodeLine(line); err != nil || m.Kind != kindGossip || m.Err == nil {
+			t.Errorf("%s: decoded without a field error (err %v, kind %d, field err %v)", body, err, m.Kind, m.Err)
+		}
 	}
 }
 
@@ -148,10 +171,11 @@ func FuzzAppendString(f *testing.F) {
 
 // FuzzGossipRoundTrip: every gossip message survives encode and decode.
 func FuzzGossipRoundTrip(f *testing.F) {
-	f.Add(uint8(1), []byte{1, 2, 3, 4, 5, 6, 7, 8}, []byte("root"), []byte("dig"), []byte{1, 2}, 5, "inc", uint64(9))
-	f.Add(uint8(5), []byte{}, []byte{}, []byte(nil), []byte(nil), 0, "", uint64(0))
-	f.Fuzz(func(t *testing.T, kind uint8, vals, root, digests, buckets []byte, count int, inc string, round uint64) {
-		m := gossip.Message{Kind: gossip.Kind(kind%5 + 1), Count: count, Incarnation: inc, Round: round}
+	f.Add(uint8(1), []byte{1, 2, 3, 4, 5, 6, 7, 8}, []byte("root"), []byte("dig"), []byte{1, 2}, 5, "inc", uint64(9), uint64(3), true)
+	f.Add(uint8(5), []byte{}, []byte{}, []byte(nil), []byte(nil), 0, "", uint64(0), uint64(0), false)
+	f.Add(uint8(0), []byte{}, []byte(nil), []byte(nil), []byte(nil), 0, "", uint64(0), uint64(1<<64-1), false)
+	f.Fuzz(func(t *testing.T, kind uint8, vals, root, digests, buckets []byte, count int, inc string, round, ack uint64, direct bool) {
+		m := gossip.Message{Kind: gossip.Kind(kind%5 + 1), Count: count, Incarnation: inc, Round: round, Ack: ack, Direct: direct}
 		for len(vals) >= 8 {
 			m.Values = append(m.Values, int64(binary.LittleEndian.Uint64(vals)))
 			vals = vals[8:]
@@ -189,6 +213,8 @@ func FuzzDecodeLine(f *testing.F) {
 		`{"id":3,"src":"c1","dest":"n1","body":{"type":"init","msg_id":1,"node_id":"n1","node_ids":["n1","n2"]}}`,
 		`{"src":"c1","dest":"n1","body":{"type":"topology","msg_id":1,"topology":{"n1":["n2"]}}}`,
 		`{"src":"n2","dest":"n1","body":{"type":"gossip_sync","root":"AQI=","buckets":[1],"round":3}}`,
+		`{"src":"n0","dest":"n1","body":{"type":"gossip_push","ack":7}}`,
+		`{"src":"n2","dest":"n1","body":{"type":"gossip_push","values":[1,2],"direct":true}}`,
 		`{"src":"n2","dest":"n1","body":{"type":"broadcast_ok","in_reply_to":0}}`,
 		`{"src":"n2","dest":"n1","body":null}`,
 		`{"src":"n2","dest":"n1","body":[]}`,

@@ -121,6 +121,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer, lo
 	overlay := str("overlay", "BROADCAST_OVERLAY", "tree", "push graph: tree (from node ids), given (Maelstrom's topology) or full")
 	fanout := str("tree-fanout", "BROADCAST_TREE_FANOUT", strconv.Itoa(cfg.Gossip.TreeFanout), "branching of the tree overlay (0: star)")
 	relay := str("relay-ticks", "BROADCAST_RELAY_TICKS", strconv.Itoa(cfg.Gossip.RelayTicks), "ticks a relayed value may wait before its batch is sent")
+	suspect := str("suspect-ticks", "BROADCAST_SUSPECT_TICKS", strconv.Itoa(cfg.Gossip.SuspectTicks), "ticks an upload may go unacknowledged before the hub is suspected and values go to every node directly (-1: off; 0: automatic, 75); faster spread inside a partition, 2-3.5x the messages while it lasts")
 	syncTicks := str("sync-ticks", "BROADCAST_SYNC_TICKS", strconv.Itoa(cfg.Gossip.SyncTicks), "base anti-entropy interval in ticks")
 	seed := str("seed", "BROADCAST_SEED", "0", "gossip random seed (0: derived from the node id)")
 
@@ -166,6 +167,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer, lo
 	check("relay-ticks", err)
 	cfg.Gossip.SyncTicks, err = strconv.Atoi(*syncTicks)
 	check("sync-ticks", err)
+	cfg.Gossip.SuspectTicks, err = strconv.Atoi(*suspect)
+	check("suspect-ticks", err)
 	if cfg.Gossip.MaxSyncTicks < cfg.Gossip.SyncTicks {
 		cfg.Gossip.MaxSyncTicks = cfg.Gossip.SyncTicks
 	}
