@@ -505,14 +505,7 @@ func (n *Net) Stats() Stats {
 		SeriesWidth: n.series.width,
 		Dropped:     n.dropped.Load(),
 	}
-	var h Histogram
-	n.regMu.Lock()
-	servers := append([]*server(nil), n.servers...)
-	n.regMu.Unlock()
-	for _, sv := range servers {
-		sv.late.mergeInto(&h)
-	}
-	st.Lateness = h.Summary()
+	st.Lateness = n.LatenessHistogram().Summary()
 	return st
 }
 
