@@ -148,11 +148,11 @@ func optInt(p *int64) any {
 // (#jepsen.history.Op{...}) showing :f :add, as the workload checker saw them.
 func elementMap(e checker.Element) Map {
 	var known, absent any
-	if e.Known != nil {
-		known = Tagged{OpTag, OpMap(*e.Known, addName(e.Known.F))}
+	if e.Known != nil && e.Known.Op != nil {
+		known = Tagged{OpTag, OpMap(*e.Known.Op, addName(e.Known.Op.F))}
 	}
-	if e.LastAbsent != nil {
-		absent = Tagged{OpTag, OpMap(*e.LastAbsent, addName(e.LastAbsent.F))}
+	if e.LastAbsent != nil && e.LastAbsent.Op != nil {
+		absent = Tagged{OpTag, OpMap(*e.LastAbsent.Op, addName(e.LastAbsent.Op.F))}
 	}
 	return Map{
 		kv("element", e.Value),

@@ -424,20 +424,3 @@ func TestMsgsPerOpRendering(t *testing.T) {
 	}
 }
 
-// WriteHistory (aborted runs) writes the three history files and no results.
-func TestWriteHistoryOnly(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "aborted")
-	if err := WriteHistory(dir, smallRun()); err != nil {
-		t.Fatal(err)
-	}
-	for _, name := range []string{HistoryTxt, HistoryEDN, HistoryJSON} {
-		if readFile(t, dir, name) == "" {
-			t.Errorf("%s empty", name)
-		}
-	}
-	for _, name := range []string{ResultsEDN, ResultsJSON} {
-		if _, err := os.Stat(filepath.Join(dir, name)); !os.IsNotExist(err) {
-			t.Errorf("%s written for an aborted run", name)
-		}
-	}
-}
