@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"broadcast/maelstrom/results"
+	"broadcast/maelstrom/runner"
 	"errors"
 	"os"
 	"path/filepath"
@@ -33,9 +35,10 @@ func bad(t *testing.T, args, want string) {
 // Reference: §6.1 defaults, §3.1 default nodes n1..n5.
 func TestDefaults(t *testing.T) {
 	o := parse(t, "test -w broadcast --bin ./x")
-	want := Options{Command: "test", Workload: "broadcast", Bin: "./x", Nodes: []string{"n1", "n2", "n3", "n4", "n5"},
-		Concurrency: 5, TimeLimit: 60 * time.Second, Rate: 5, LatencyDist: "constant", Topology: "grid",
-		NemesisInterval: 10 * time.Second, TestCount: 1}
+	want := Options{Config: runner.DefaultConfig(), Command: "test", TestCount: 1}
+	want.Workload, want.Bin, want.Nodes, want.Concurrency = "broadcast", "./x", []string{"n1", "n2", "n3", "n4", "n5"}, 5
+	want.TimeLimit, want.Rate, want.LatencyDist, want.Topology = 60*time.Second, 5, "constant", "grid"
+	want.NemesisInterval, want.HistoryFormat = 10*time.Second, results.FormatFull
 	if !reflect.DeepEqual(o, want) {
 		t.Fatalf("got %+v\nwant %+v", o, want)
 	}

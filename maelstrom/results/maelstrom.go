@@ -282,6 +282,11 @@ func Bench(res checker.Results) Map {
 	if b.AvailabilityThreshold != "" {
 		threshold = b.AvailabilityThreshold
 	}
+	rates := List{}
+	for _, m := range b.OpRate {
+		rates = append(rates, Map{kv("minute", int64(m.Minute)), kv("invocations", int64(m.Invocations)),
+			kv("seconds", Double(m.Seconds)), kv("per-second", Double(m.PerSecond))})
+	}
 	devs := make(List, len(Deviations))
 	for i, d := range Deviations {
 		devs[i] = d
@@ -293,6 +298,7 @@ func Bench(res checker.Results) Map {
 		kv("client-latency-ms", lat),
 		kv("stable-latencies-ms", stable),
 		kv("op-count", int64(res.Net.OpCount)),
+		kv("op-rate-per-minute", rates),
 		kv("faults", faults),
 		kv("errors", errs),
 		kv("availability-threshold", threshold),

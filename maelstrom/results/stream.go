@@ -429,3 +429,6 @@ func appendTxtLine(b *bytes.Buffer, op history.Op) {
 		}
 	}
 }
+
+// Format returns the history format being written.
+func (h *HistoryWriter) Format() string { return h.cfg.Format }

@@ -16,6 +16,7 @@ import (
 
 	"broadcast/maelstrom/checker"
 	"broadcast/maelstrom/history"
+	"broadcast/maelstrom/results"
 )
 
 // bins maps a test node name (maelstrom/testdata/<name>) to its binary,
@@ -97,6 +98,15 @@ func runNode(t *testing.T, node string, mod func(c *Config)) outcome {
 		mod(&cfg)
 	}
 	o.Result = Run(context.Background(), cfg)
+	// The run keeps no ops; the tests read them back from history.json.
+	if f, err := os.Open(filepath.Join(o.Dir, results.HistoryJSON)); err == nil && o.Dir != "" {
+		run, err := results.ReadHistoryJSON(f)
+		f.Close()
+		if err != nil {
+			t.Fatalf("reading back history.json: %v", err)
+		}
+		o.Run.Ops = run.Ops
+	}
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("seed %d, run dir %s, exit %d, err %v\nconsole:\n%s\nstdout:\n%s", cfg.Seed, o.Dir, o.Exit, o.Err, o.console, o.stdout)
