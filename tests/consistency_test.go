@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"sort"
 
-	"broadcast/maelstrom/checker"
 	"broadcast/maelstrom/history"
 	"broadcast/maelstrom/results"
 )

@@ -8,7 +8,7 @@
 //	res = checker.CheckWith(run, checker.Config{Availability: "total", Params: &params})
 //	switch res.Valid { case checker.Valid, checker.Invalid, checker.Unknown: }
 //
-// The parts of Results mirror Maelstrom's results map (spec §4.6, §4.7, §5):
+// The parts of Results mirror Maelstrom's results map (MODEL.md, "Checker", "Other checkers", "Msgs-per-op"):
 //
 //   - Workload: jepsen's set-full checker with :linearizable? false,
 //     including its quirks (stability compares only the most recently

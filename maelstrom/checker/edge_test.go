@@ -345,4 +345,3 @@ func TestPerfectNodeNeverLoses(t *testing.T) {
 		}
 	}
 }
-

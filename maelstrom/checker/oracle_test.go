@@ -66,7 +66,7 @@ type oracleElement struct {
 type oracleInvocations map[int]int
 
 // oracleWorkload is the :workload checker: jepsen 0.3.7's set-full with
-// :linearizable? false over broadcasts (as :add) and reads. See spec §4.6.
+// :linearizable? false over broadcasts (as :add) and reads. See MODEL.md, "Checker".
 func oracleWorkload(ops []history.Op) Workload {
 	states := make(map[int64]*oracleElement)
 	var order []*oracleElement // creation order, for the per-read sweep
@@ -230,7 +230,6 @@ func oracleJudge(ops []history.Op, states []*oracleElement) Workload {
 	}
 	return w
 }
-
 
 // oracleStats is the :stats checker: completions of client ops, overall and
 // by f; each f is valid iff it has at least one ok, and the whole is the
@@ -398,7 +397,6 @@ func oracleBench(ops []history.Op, faults []history.Interval) Bench {
 	return b
 }
 
-
 // oracleIntSet is a set of int64: a bitmap for small non-negative values (the
 // broadcast values 0, 1, 2, ...) and a map for the rest.
 type oracleIntSet struct {
@@ -474,4 +472,3 @@ func oracleReadIntSet(v any) (set *oracleIntSet, ok bool) {
 	}
 	return set, true
 }
-

@@ -231,11 +231,11 @@ type Results struct {
 
 // Span is one completed client op: what the latency and rate plots draw.
 type Span struct {
-	F       string
-	Type    history.Type
-	Invoke  int64 // invocation time, ns
-	Done    int64 // completion time, ns
-	Final   bool
+	F      string
+	Type   history.Type
+	Invoke int64 // invocation time, ns
+	Done   int64 // completion time, ns
+	Final  bool
 }
 
 // MSQuantile is one point of a client latency distribution.

@@ -32,7 +32,7 @@ func bad(t *testing.T, args, want string) {
 	}
 }
 
-// Reference: §6.1 defaults, §3.1 default nodes n1..n5.
+// Reference: MODEL.md, "Command line" defaults, MODEL.md, "Identifiers" default nodes n1..n5.
 func TestDefaults(t *testing.T) {
 	o := parse(t, "test -w broadcast --bin ./x")
 	want := Options{Config: runner.DefaultConfig(), Command: "test", TestCount: 1}
@@ -44,7 +44,7 @@ func TestDefaults(t *testing.T) {
 	}
 }
 
-// Reference: §6.2: options anywhere, --opt v and --opt=v, short forms,
+// Reference: MODEL.md, "Command line": options anywhere, --opt v and --opt=v, short forms,
 // positional args in order, everything after -- positional.
 func TestOptionsAnywhere(t *testing.T) {
 	o := parse(t, "test a1 --bin=./node -w broadcast a2 --node-count 3 --rate=10.5 -- --latency 5 -w")
@@ -87,7 +87,7 @@ func TestNodes(t *testing.T) {
 	}
 }
 
-// Reference: §6.2 bad arguments are exit 254 with the reason; --help is
+// Reference: MODEL.md, "Command line" bad arguments are exit 254 with the reason; --help is
 // not an error.
 func TestErrors(t *testing.T) {
 	bad(t, "", "no command")

@@ -1,5 +1,5 @@
 // Package nemesis injects faults the way Maelstrom's (jepsen's) nemesis does
-// (maelstrom-compat.md §3.5), plus two bench extensions, kill and kill-all.
+// (MODEL.md, "Partitions"), plus two bench extensions, kill and kill-all.
 //
 // The pure part is Grudge: a partition shape (one, minority-third, majority,
 // majorities-ring) over the node list, drawn from a seeded *rand.Rand, as a

@@ -1,5 +1,5 @@
 // Package results writes a checked run to disk in Maelstrom's layout
-// (spec §6.4):
+// (MODEL.md, "Results layout"):
 //
 //	res := checker.Check(run)
 //	err := results.Write(dir, run, res)

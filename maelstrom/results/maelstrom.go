@@ -8,7 +8,7 @@ import (
 
 // Maelstrom renders res as Maelstrom's results map: exactly the keys :perf
 // :timeline :exceptions :stats :availability :net :workload :valid?, each
-// shaped as jepsen 0.3.7 / Maelstrom write them (spec §4.6, §4.7, §5).
+// shaped as jepsen 0.3.7 / Maelstrom write them (MODEL.md, "Checker", "Other checkers", "Msgs-per-op").
 func Maelstrom(res checker.Results) Map {
 	return Map{
 		kv("perf", Map{

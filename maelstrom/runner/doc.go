@@ -1,5 +1,5 @@
 // Package runner performs one bench run end to end, the way `maelstrom test
-// -w broadcast` does (maelstrom-compat.md §2, §4.2, §6): it builds the
+// -w broadcast` does (MODEL.md, "Node processes", "Schedule", "Command line"): it builds the
 // simulated network, creates store/broadcast/<YYYYMMDDTHHMMSS.mmm±ZZZZ>/
 // (with the store/latest, store/current and store/broadcast/latest
 // symlinks), writes jepsen.log and node-logs/, starts every node and sends

@@ -259,7 +259,7 @@ func TestGarbageLine(t *testing.T) {
 	}
 }
 
-// Reference: acceptance case 19 / §2.3: a node that exits mid-run makes the
+// Reference: acceptance case 19 / MODEL.md, "Crashes": a node that exits mid-run makes the
 // run abort at teardown with exit 255, no results, history written.
 func TestCrashAborts(t *testing.T) {
 	t.Parallel()
@@ -539,7 +539,7 @@ func TestSetupFailuresAbort(t *testing.T) {
 	}
 }
 
-// Reference: §3.5, acceptance case 9: under partitions the correct node
+// Reference: MODEL.md, "Partitions", acceptance case 9: under partitions the correct node
 // stays valid, messages are dropped (servers send > recv), the first
 // start-partition comes first, and the final phase heals.
 func TestPartitionNemesis(t *testing.T) {

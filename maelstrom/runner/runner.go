@@ -74,6 +74,12 @@ type Bench struct {
 	// history file written.
 	HistoryFormat string           `json:"history-format"`
 	HistoryBytes  map[string]int64 `json:"history-bytes"`
+	// Schedule says how well the main phase kept to its op schedule;
+	// RecorderBlockedSeconds is how long recording ops waited for the
+	// history files and the checker to catch up (the bench's own share of
+	// any shortfall in the op rate).
+	Schedule               workload.ScheduleStats `json:"schedule"`
+	RecorderBlockedSeconds float64                `json:"recorder-blocked-seconds"`
 	// AnalysisSeconds is the wall time from the end of the run (nodes torn
 	// down, history written) to the results and plots written.
 	AnalysisSeconds float64 `json:"analysis-seconds"`
@@ -232,6 +238,7 @@ type run struct {
 	rec      *workload.Recorder
 	hist     *results.HistoryWriter
 	check    *checker.Online
+	schedule workload.ScheduleStats
 	cluster  *cluster
 	nem      *nemesis.Nemesis
 
@@ -288,6 +295,7 @@ func (r *run) run(ctx context.Context) Result {
 		abort = r.phases(ctx, wl)
 	}
 	if wl != nil {
+		r.schedule = wl.Stats()
 		wl.Close()
 	}
 	r.setPhase("teardown", 0)
@@ -353,6 +361,10 @@ func (r *run) run(ctx context.Context) Result {
 	report.Summary(cfg.Stdout, res.Run, checked)
 	b := res.Bench
 	fmt.Fprintf(cfg.Stdout, "\nHistory (%s): %s; analysis %.2f s; bench peak RSS %.0f MiB\n", b.HistoryFormat, historySizes(b.HistoryBytes), b.AnalysisSeconds, b.MaxRSSMB)
+	if s := b.Schedule; s.Issued > 0 {
+		fmt.Fprintf(cfg.Stdout, "Schedule: %d main-phase ops, issued late by %.2f ms on average (max %.0f ms), %d waited for a free worker; recording waited %.2f s for the history and checker\n",
+			s.Issued, float64(s.LagNS)/float64(s.Issued)/1e6, float64(s.MaxLagNS)/1e6, s.WaitedForWorker, b.RecorderBlockedSeconds)
+	}
 	fmt.Fprintf(cfg.Stdout, "Bench: %d hand-overs, lateness p50 %.3f ms, p99 %.3f ms, max %.3f ms; bench CPU %.1f%% of one core (%.1f s over %.1f s); seed %d; %s\n",
 		b.Lateness.Count, b.LatenessMS["p50"], b.LatenessMS["p99"], b.LatenessMS["max"],
 		100*b.BenchCPUFraction, b.BenchCPUSeconds, b.WallSeconds, b.Seed, filepath.Join(r.dir, BenchFile))
@@ -417,6 +429,7 @@ func (r *run) bench(st netsim.Stats, end int64) Bench {
 		Dropped: st.Dropped, Priority: r.priority, GOMAXPROCS: runtime.GOMAXPROCS(0),
 		ThreadPerServer: r.cfg.ThreadPerServer, MaxRSSMB: maxRSSMB(),
 		HistoryFormat: r.hist.Format(), HistoryBytes: r.hist.Sizes(),
+		Schedule: r.schedule, RecorderBlockedSeconds: r.rec.Blocked().Seconds(),
 	}
 	if wall > 0 {
 		b.BenchCPUFraction = cpu / wall

@@ -21,7 +21,7 @@ type ErrorDef struct {
 	Definite bool
 }
 
-// Errors is Maelstrom's error registry (§1.5); any other code is
+// Errors is Maelstrom's error registry (MODEL.md, "Errors"); any other code is
 // :unknown and indefinite.
 var Errors = map[int64]ErrorDef{
 	0:  {"timeout", false},
@@ -56,7 +56,7 @@ func Request(op Op) any {
 	return readReq{Type: "read"}
 }
 
-// Complete turns one RPC outcome into the completion of inv (§4.5): reply
+// Complete turns one RPC outcome into the completion of inv (MODEL.md, "Outcomes"): reply
 // and err are what netsim.Client.Call returned, msgID the request's msg_id,
 // t the collection time.
 func Complete(inv history.Op, reply netsim.Message, msgID int64, err error, t int64) history.Op {

@@ -23,7 +23,7 @@ func reply(body string) netsim.Message {
 	return netsim.Message{ID: 9, Src: "n1", Dest: "c5", Body: json.RawMessage(body)}
 }
 
-// Reference: §4.5 outcome table, §1.5 error codes, acceptance cases 12-17.
+// Reference: MODEL.md, "Outcomes" outcome table, MODEL.md, "Errors" error codes, acceptance cases 12-17.
 func TestComplete(t *testing.T) {
 	type want struct {
 		typ   history.Type

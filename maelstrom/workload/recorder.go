@@ -3,6 +3,7 @@ package workload
 import (
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"broadcast/maelstrom/history"
 )
@@ -26,6 +27,7 @@ type Recorder struct {
 	done   chan struct{}
 
 	invokes, oks, fails, infos atomic.Int64
+	blocked                    atomic.Int64 // ns Add spent waiting for a full queue
 }
 
 // recorded is one queue entry: an op, or a sync marker.
@@ -81,9 +83,19 @@ func (r *Recorder) Add(op history.Op) history.Op {
 		return op
 	}
 	r.next++
-	r.queue <- recorded{op: op}
+	select {
+	case r.queue <- recorded{op: op}:
+	default:
+		t0 := time.Now()
+		r.queue <- recorded{op: op}
+		r.blocked.Add(int64(time.Since(t0)))
+	}
 	return op
 }
+
+// Blocked returns how long Add has waited, in all, for the observers to
+// catch up (a full queue).
+func (r *Recorder) Blocked() time.Duration { return time.Duration(r.blocked.Load()) }
 
 // Sync waits until the observers have seen every op added so far.
 func (r *Recorder) Sync() {

@@ -99,9 +99,9 @@ func newWorkload(t *testing.T, nodes []string, c int, rate float64, limit time.D
 	return w, rec, fn
 }
 
-// Reference: §4.1 values, §4.2 cutoff, thread t -> node t mod N, no
+// Reference: MODEL.md, "Operations" values, MODEL.md, "Schedule" cutoff, thread t -> node t mod N, no
 // catch-up (each invocation at least the drawn gap after the previous one),
-// §4.2 final reads.
+// MODEL.md, "Schedule" final reads.
 func TestMainAndFinal(t *testing.T) {
 	nodes := []string{"n0", "n1", "n2"}
 	w, rec, _ := newWorkload(t, nodes, 6, 500, 300*time.Millisecond, func(c *fakeClient, n string, req any) (netsim.Message, error) {
@@ -167,7 +167,7 @@ func TestMainAndFinal(t *testing.T) {
 	}
 }
 
-// Reference: acceptance case 13 and §3.1 item 4: every :info gives its
+// Reference: acceptance case 13 and MODEL.md, "Identifiers" item 4: every :info gives its
 // worker a new process id (+C) and, at its next op, a new client id; the
 // old client is closed then.
 func TestInfoReplacesClientAndProcess(t *testing.T) {
