@@ -27,21 +27,17 @@ func comparable(res Results) Results {
 		}
 		return &c
 	}
+	strips := func(es []Element, keepOps bool) []Element {
+		out := make([]Element, len(es))
+		for i, e := range es {
+			e.Invoked = 0
+			e.Known, e.LastPresent, e.LastAbsent = strip(e.Known, keepOps), strip(e.LastPresent, keepOps), strip(e.LastAbsent, keepOps)
+			out[i] = e
+		}
+		return out
+	}
 	w := &res.Workload
-	els := make([]Element, len(w.Elements))
-	for i, e := range w.Elements {
-		e.Invoked = 0
-		e.Known, e.LastPresent, e.LastAbsent = strip(e.Known, false), strip(e.LastPresent, false), strip(e.LastAbsent, false)
-		els[i] = e
-	}
-	w.Elements = els
-	worst := make([]Element, len(w.WorstStale))
-	for i, e := range w.WorstStale {
-		e.Invoked = 0
-		e.Known, e.LastPresent, e.LastAbsent = strip(e.Known, true), strip(e.LastPresent, true), strip(e.LastAbsent, true)
-		worst[i] = e
-	}
-	w.WorstStale = worst
+	w.Elements, w.WorstStale = strips(w.Elements, false), strips(w.WorstStale, true)
 	return res
 }
 
@@ -130,26 +126,17 @@ func TestReadMissHookMatchesDirectScan(t *testing.T) {
 		// The direct scan.
 		var want []miss
 		ackAt := map[int64]int64{}
-		pending := map[int]history.Op{}
-		for _, op := range ops {
-			if op.Process < 0 {
-				continue
+		completions(ops, func(op history.Op, invPos int) {
+			if op.Type != history.OK || invPos < 0 {
+				return
 			}
-			if op.Type == history.Invoke {
-				pending[op.Process] = op
-				continue
-			}
-			inv := pending[op.Process]
-			delete(pending, op.Process)
-			if op.Type != history.OK {
-				continue
-			}
+			inv := ops[invPos]
 			if op.F == "broadcast" {
 				v := op.Value.(int64)
 				if _, ok := ackAt[v]; !ok {
 					ackAt[v] = op.Time
 				}
-				continue
+				return
 			}
 			rv := op.Read()
 			m := []int64{}
@@ -160,7 +147,7 @@ func TestReadMissHookMatchesDirectScan(t *testing.T) {
 			}
 			sort.Slice(m, func(a, b int) bool { return m[a] < m[b] })
 			want = append(want, miss{op.Node, inv.Time, m})
-		}
+		})
 		if len(got) != len(want) {
 			t.Fatalf("seed %d: %d hook calls, want %d", seed, len(got), len(want))
 		}

@@ -148,87 +148,39 @@ func oracleWorkload(ops []history.Op) Workload {
 	return oracleJudge(ops, order)
 }
 
-// judge is pass 2: set-full-element-results and set-full-results.
+// oracleJudge is pass 2. It is the online checker's own pass 2, fed the
+// oracle's pass-1 state: pass 2 has no online form, and the naive model
+// (model_test.go) and the recorded results check it on their own.
 func oracleJudge(ops []history.Op, states []*oracleElement) Workload {
-	sorted := append([]*oracleElement(nil), states...)
-	sort.Slice(sorted, func(a, b int) bool { return sorted[a].value < sorted[b].value })
-
-	idx := func(pos int) int {
-		if pos == oracleUnset {
-			return -1 // jepsen's (:index nil -1)
-		}
-		return ops[pos].Index
+	s := newSetFull()
+	for i := range ops {
+		s.note(&ops[i])
 	}
-	opAt := func(pos int) *OpRef {
-		if pos == oracleUnset {
-			return nil
-		}
-		op := ops[pos]
-		return &OpRef{Index: op.Index, Time: op.Time, Op: &op}
+	for _, e := range states {
+		s.vals = append(s.vals, e.value)
+		s.invoked = append(s.invoked, 0)
+		s.known = append(s.known, int32(e.known))
+		s.present = append(s.present, int32(e.lastPresent))
+		s.absent = append(s.absent, int32(e.lastAbsent))
 	}
-
-	w := Workload{Lost: []int64{}, NeverRead: []int64{}, Stale: []int64{}, WorstStale: []Element{}}
-	var stableLat, lostLat []int64
-	var stale []Element
-	for _, s := range sorted {
-		el := Element{Value: s.value, Known: opAt(s.known), LastPresent: opAt(s.lastPresent), LastAbsent: opAt(s.lastAbsent)}
-		stable := s.lastPresent != oracleUnset && idx(s.lastAbsent) < idx(s.lastPresent)
-		lost := s.known != oracleUnset && s.lastAbsent != oracleUnset &&
-			idx(s.lastPresent) < idx(s.lastAbsent) && idx(s.known) < idx(s.lastAbsent)
-		switch {
-		case stable:
-			el.Outcome = "stable"
-			var at int64
-			if s.lastAbsent != oracleUnset {
-				at = ops[s.lastAbsent].Time + 1
-			}
-			l := latencyMS(at, ops[s.known].Time)
-			el.StableLatency = &l
-			stableLat = append(stableLat, l)
-			w.StableCount++
-			if l > 0 {
-				stale = append(stale, el)
-				w.Stale = append(w.Stale, s.value)
-			}
-		case lost:
-			el.Outcome = "lost"
-			var at int64
-			if s.lastPresent != oracleUnset {
-				at = ops[s.lastPresent].Time + 1
-			}
-			l := latencyMS(at, ops[s.known].Time)
-			el.LostLatency = &l
-			lostLat = append(lostLat, l)
-			w.LostCount++
-			w.Lost = append(w.Lost, s.value)
-		default:
-			el.Outcome = "never-read"
-			w.NeverReadCount++
-			w.NeverRead = append(w.NeverRead, s.value)
-		}
-		w.Elements = append(w.Elements, el)
-	}
-	w.AttemptCount = len(sorted)
-	w.StaleCount = len(stale)
-
-	// (->> stale (sort-by :stable-latency) reverse (take 8)): a stable sort
-	// over value order, reversed, so ties put the larger value first.
-	sort.SliceStable(stale, func(a, b int) bool { return *stale[a].StableLatency < *stale[b].StableLatency })
-	for i := len(stale) - 1; i >= 0 && len(w.WorstStale) < 8; i-- {
-		w.WorstStale = append(w.WorstStale, stale[i])
-	}
-	w.StableLatencies = QuantilesOf(stableLat)
-	w.LostLatencies = QuantilesOf(lostLat)
-
-	switch {
-	case w.LostCount > 0:
-		w.Valid = Invalid
-	case w.StableCount == 0:
-		w.Valid = Unknown
-	default:
-		w.Valid = Valid
+	w := s.judge(opsResolver(ops))
+	for i := range w.Elements {
+		w.Elements[i].Known = withOp(ops, w.Elements[i].Known)
+		w.Elements[i].LastPresent = withOp(ops, w.Elements[i].LastPresent)
+		w.Elements[i].LastAbsent = withOp(ops, w.Elements[i].LastAbsent)
 	}
 	return w
+}
+
+// withOp fills r's op from the history, as the batch checker kept it.
+func withOp(ops []history.Op, r *OpRef) *OpRef {
+	if r == nil {
+		return nil
+	}
+	op := ops[r.pos]
+	c := *r
+	c.Op = &op
+	return &c
 }
 
 // oracleStats is the :stats checker: completions of client ops, overall and
@@ -236,17 +188,7 @@ func oracleJudge(ops []history.Op, states []*oracleElement) Workload {
 // merge of the by-f verdicts (valid when there are none).
 func oracleStats(ops []history.Op) Stats {
 	st := Stats{ByF: map[string]OpStats{}}
-	count := func(s *OpStats, t history.Type) {
-		s.Count++
-		switch t {
-		case history.OK:
-			s.OKCount++
-		case history.Fail:
-			s.FailCount++
-		case history.Info:
-			s.InfoCount++
-		}
-	}
+	count := countType
 	for _, op := range ops {
 		if op.Process < 0 || op.Type == history.Invoke {
 			continue
@@ -292,47 +234,21 @@ func oracleAvailability(ops []history.Op, threshold string) Availability {
 			invokes++
 		}
 	}
-	a := Availability{Valid: Valid, OKFraction: 1}
-	if invokes == 0 {
-		a.NoInvocations = true
-	} else {
-		a.OKFraction = float32(float64(oks) / float64(invokes))
-	}
-	total, min, set, err := ParseAvailability(threshold)
-	switch {
-	case err != nil:
-		a.Valid, a.Error = Unknown, err.Error()
-	case !set:
-	case total:
-		a.Valid = validIf(a.OKFraction == 1)
-	default:
-		a.Valid = validIf(min <= float64(a.OKFraction))
-	}
-	return a
+	p := availabilityPart{oks: oks, invokes: invokes}
+	return p.result(threshold)
 }
 
 // oracleNet is the :net checker: the run's counters plus msgs-per-op =
 // msg-count / op-count for all and servers, where op-count is every
 // non-nemesis invocation. msgs-per-op is omitted when op-count is 0.
 func oracleNet(ops []history.Op, net history.Net) Net {
-	n := Net{Valid: Valid}
+	var p netPart
 	for _, op := range ops {
 		if op.Process != history.NemesisProcess && op.Type == history.Invoke {
-			n.OpCount++
+			p.opCount++
 		}
 	}
-	group := func(c history.Counts, perOp bool) NetGroup {
-		g := NetGroup{SendCount: c.Send, RecvCount: c.Recv, MsgCount: c.Msg}
-		if perOp && n.OpCount > 0 {
-			g.MsgsPerOp = float32(float64(c.Msg) / float64(n.OpCount))
-			g.HasMsgsPerOp = true
-		}
-		return g
-	}
-	n.All = group(net.All, true)
-	n.Clients = group(net.Clients, false)
-	n.Servers = group(net.Servers, true)
-	return n
+	return p.result(net)
 }
 
 // oracleExceptions is jepsen's unhandled-exceptions checker: :info ops that
@@ -364,33 +280,13 @@ func oracleBench(ops []history.Op, faults []history.Interval) Bench {
 		Errors:  map[string]map[string]int{},
 		Faults:  append([]history.Interval{}, faults...),
 	}
-	pending := map[int]int{}
 	lat := map[string][]int64{}
-	for i, op := range ops {
-		if op.Process < 0 {
-			continue
-		}
-		if op.Type == history.Invoke {
-			pending[op.Process] = i
-			continue
-		}
-		inv, ok := pending[op.Process]
-		delete(pending, op.Process)
-		if op.Type == history.OK && ok {
+	completions(ops, func(op history.Op, inv int) {
+		if op.Type == history.OK && inv >= 0 {
 			lat[op.F] = append(lat[op.F], op.Time-ops[inv].Time)
 		}
-		if name := ErrorName(op.Error); name != "" && op.Type != history.OK {
-			if len(name) > 80 {
-				name = name[:80]
-			}
-			m := b.Errors[op.F]
-			if m == nil {
-				m = map[string]int{}
-				b.Errors[op.F] = m
-			}
-			m[name]++
-		}
-	}
+		countError(b.Errors, &op)
+	})
 	for f, ns := range lat {
 		b.Latency[f] = latencySummary(ns)
 	}
@@ -471,4 +367,25 @@ func oracleReadIntSet(v any) (set *oracleIntSet, ok bool) {
 		return nil, false
 	}
 	return set, true
+}
+
+// completions calls fn with each client completion and the position of
+// its invocation (the latest by the same process), -1 if none.
+func completions(ops []history.Op, fn func(op history.Op, inv int)) {
+	pending := map[int]int{}
+	for i, op := range ops {
+		if op.Process < 0 {
+			continue
+		}
+		if op.Type == history.Invoke {
+			pending[op.Process] = i
+			continue
+		}
+		inv, ok := pending[op.Process]
+		delete(pending, op.Process)
+		if !ok {
+			inv = -1
+		}
+		fn(op, inv)
+	}
 }

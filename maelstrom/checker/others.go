@@ -270,17 +270,25 @@ func (p *benchPart) observe(op *history.Op) {
 			p.lat[op.F] = append(p.lat[op.F], op.Time-inv.time)
 		}
 	}
-	if name := ErrorName(op.Error); name != "" && op.Type != history.OK {
-		if len(name) > 80 {
-			name = name[:80]
-		}
-		m := p.errors[op.F]
-		if m == nil {
-			m = map[string]int{}
-			p.errors[op.F] = m
-		}
-		m[name]++
+	countError(p.errors, op)
+}
+
+// countError counts a fail or info completion's error under its f and
+// name (cut to 80 bytes).
+func countError(errors map[string]map[string]int, op *history.Op) {
+	name := ErrorName(op.Error)
+	if name == "" || op.Type == history.OK {
+		return
 	}
+	if len(name) > 80 {
+		name = name[:80]
+	}
+	m := errors[op.F]
+	if m == nil {
+		m = map[string]int{}
+		errors[op.F] = m
+	}
+	m[name]++
 }
 
 // result returns the Bench figures; mainSeconds is the main phase's length

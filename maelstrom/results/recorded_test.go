@@ -20,15 +20,7 @@ var recorded = []string{"correct-partition", "nogossip", "slowread", "garbage", 
 func readRecorded(t *testing.T, name string) (history.Run, []byte, map[string]any) {
 	t.Helper()
 	dir := filepath.Join("testdata", "recorded", name)
-	f, err := os.Open(filepath.Join(dir, HistoryJSON))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	run, err := ReadHistoryJSON(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	run := readHistoryFile(t, filepath.Join(dir, HistoryJSON))
 	edn, err := os.ReadFile(filepath.Join(dir, ResultsEDN))
 	if err != nil {
 		t.Fatal(err)

@@ -292,15 +292,7 @@ func TestHistoryEDNParses(t *testing.T) {
 // with read values still raw (3.0 is not 3).
 func TestHistoryJSONRoundTrip(t *testing.T) {
 	dir, res := writeSmall(t)
-	f, err := os.Open(filepath.Join(dir, HistoryJSON))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	run, err := ReadHistoryJSON(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	run := readHistoryFile(t, filepath.Join(dir, HistoryJSON))
 	again := checker.CheckWith(run, checker.Config{Availability: "0.5"})
 	if a, b := FlatEDN(Maelstrom(again)), FlatEDN(Maelstrom(res)); a != b {
 		t.Fatalf("re-check differs:\n%s\n%s", a, b)
@@ -422,4 +414,19 @@ func TestMsgsPerOpRendering(t *testing.T) {
 			t.Errorf("%d msgs: JSON %s", c.msgs, js)
 		}
 	}
+}
+
+// readHistoryFile reads a history.json file back.
+func readHistoryFile(t *testing.T, path string) history.Run {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	run, err := ReadHistoryJSON(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return run
 }
