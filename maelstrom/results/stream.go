@@ -140,26 +140,38 @@ func (h *HistoryWriter) Observe(op history.Op) {
 	if h.closed {
 		return
 	}
+	logged := false
 	if h.err == nil {
 		if h.delta != nil {
 			h.fail(h.delta.op(op))
 		} else {
-			h.writeFull(op)
+			h.writeTxt(op)
+			if h.cfg.Log != nil {
+				h.cfg.Log(string(bytes.TrimSuffix(h.buf.Bytes(), []byte("\n"))))
+				logged = true
+			}
+			h.writeEDNAndJSON(op)
 		}
 	}
-	if h.cfg.Log != nil {
+	if h.cfg.Log != nil && !logged {
 		h.cfg.Log(h.logLine(op))
 	}
 	h.n++
 }
 
-func (h *HistoryWriter) writeFull(op history.Op) {
+// writeTxt writes op's history.txt line; the line stays in h.buf.
+func (h *HistoryWriter) writeTxt(op history.Op) {
 	b := &h.buf
 	b.Reset()
 	appendTxtLine(b, op)
 	b.WriteByte('\n')
 	_, err := h.txt.Write(b.Bytes())
 	h.fail(err)
+}
+
+func (h *HistoryWriter) writeEDNAndJSON(op history.Op) {
+	b := &h.buf
+	var err error
 
 	b.Reset()
 	writeFlatTo(b, OpMap(op, ""))
