@@ -362,8 +362,8 @@ func (r *run) run(ctx context.Context) Result {
 	b := res.Bench
 	fmt.Fprintf(cfg.Stdout, "\nHistory (%s): %s; analysis %.2f s; bench peak RSS %.0f MiB\n", b.HistoryFormat, historySizes(b.HistoryBytes), b.AnalysisSeconds, b.MaxRSSMB)
 	if s := b.Schedule; s.Issued > 0 {
-		fmt.Fprintf(cfg.Stdout, "Schedule: %d main-phase ops, issued late by %.2f ms on average (max %.0f ms), %d waited for a free worker; recording waited %.2f s for the history and checker\n",
-			s.Issued, float64(s.LagNS)/float64(s.Issued)/1e6, float64(s.MaxLagNS)/1e6, s.WaitedForWorker, b.RecorderBlockedSeconds)
+		fmt.Fprintf(cfg.Stdout, "Schedule: %d main-phase ops, issued late by %.2f ms on average (max %.0f ms), of which %.2f ms waiting for a free worker (%d ops waited); recording waited %.2f s for the history and checker\n",
+			s.Issued, float64(s.LagNS)/float64(s.Issued)/1e6, float64(s.MaxLagNS)/1e6, float64(s.WorkerWaitNS)/float64(s.Issued)/1e6, s.WaitedForWorker, b.RecorderBlockedSeconds)
 	}
 	fmt.Fprintf(cfg.Stdout, "Bench: %d hand-overs, lateness p50 %.3f ms, p99 %.3f ms, max %.3f ms; bench CPU %.1f%% of one core (%.1f s over %.1f s); seed %d; %s\n",
 		b.Lateness.Count, b.LatenessMS["p50"], b.LatenessMS["p99"], b.LatenessMS["max"],

@@ -98,8 +98,10 @@ type Workload struct {
 type ScheduleStats struct {
 	// Issued is the number of main-phase ops issued.
 	Issued int64 `json:"issued"`
-	// WaitedForWorker counts ops that found no free worker when due.
+	// WaitedForWorker counts ops that found no free worker when due;
+	// WorkerWaitNS sums how long they waited for one.
 	WaitedForWorker int64 `json:"waited-for-worker"`
+	WorkerWaitNS    int64 `json:"worker-wait-ns"`
 	// LagNS sums, over issued ops, how late each was issued after its due
 	// time (its wait for a worker included); MaxLagNS is the largest.
 	LagNS    int64 `json:"lag-ns"`
@@ -240,6 +242,7 @@ func (w *Workload) Main(ctx context.Context, t0 int64) int64 {
 		t := w.pickFree()
 		if t < 0 {
 			w.stats.WaitedForWorker++
+			waitStart := w.cfg.Now()
 			// No free worker: wait for one, or the cutoff.
 			timer := time.NewTimer(time.Duration(cutoff - w.cfg.Now()))
 			select {
@@ -250,6 +253,7 @@ func (w *Workload) Main(ctx context.Context, t0 int64) int64 {
 			case <-ctx.Done():
 				timer.Stop()
 			}
+			w.stats.WorkerWaitNS += w.cfg.Now() - waitStart
 			if t = w.pickFree(); t < 0 {
 				break
 			}

@@ -242,3 +242,21 @@ func TestRateZero(t *testing.T) {
 		t.Fatalf("%d ops at rate 0", n)
 	}
 }
+
+// Rule: ScheduleStats accounts for an op rate below --rate: with one
+// worker and 20 ms ops at rate 500, almost every op waits for the worker,
+// and that wait is part of (at most) the lag.
+func TestScheduleStatsCountWorkerWaits(t *testing.T) {
+	w, _, _ := newWorkload(t, []string{"n0"}, 1, 500, 300*time.Millisecond, func(c *fakeClient, n string, req any) (netsim.Message, error) {
+		time.Sleep(20 * time.Millisecond)
+		return okReply(c, n, req)
+	})
+	w.Main(context.Background(), w.cfg.Now())
+	s := w.Stats()
+	if s.Issued < 5 || s.Issued > 20 || s.WaitedForWorker < s.Issued-2 {
+		t.Fatalf("stats %+v: want 5-20 ops issued, nearly all after waiting for the worker", s)
+	}
+	if s.WorkerWaitNS <= 0 || s.WorkerWaitNS > s.LagNS || s.LagNS < int64(s.Issued-2)*int64(15*time.Millisecond) {
+		t.Fatalf("stats %+v: worker wait must be positive, within the lag, and the lag about 20 ms per op", s)
+	}
+}
