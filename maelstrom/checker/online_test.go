@@ -65,9 +65,9 @@ func sameResults(t *testing.T, label string, got, want Results) {
 // kept in oracle_test.go) on random concurrent histories, including broken
 // ones where parts error out.
 func TestOnlineMatchesBatchOracle(t *testing.T) {
-	seeds := 600
+	seeds := 300
 	if testing.Short() {
-		seeds = 100
+		seeds = 60
 	}
 	thresholds := []string{"", "total", "0.5", "bogus"}
 	for seed := int64(1); seed <= int64(seeds); seed++ {

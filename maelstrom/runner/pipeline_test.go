@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"broadcast/maelstrom/history"
 	"broadcast/maelstrom/results"
@@ -44,6 +45,7 @@ func TestObserversAndReadMissHook(t *testing.T) {
 		c.Observers = []history.Observer{obs}
 		c.ReadMiss = append(c.ReadMiss, hook)
 		c.HistoryFormat = results.FormatDelta
+		c.TimeLimit = time.Second
 	})
 	if o.Exit != ExitValid {
 		t.Fatalf("exit %d: %v", o.Exit, o.Err)
