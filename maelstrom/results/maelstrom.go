@@ -206,7 +206,7 @@ func workload(w checker.Workload) Map {
 const BenchKey = "bench"
 
 // Deviations lists where maelstrom-local knowingly differs from Maelstrom
-// (maelstrom/README.md explains each); every run's results carry it.
+// (MODEL.md, "Deviations", explains each); every run's results carry it.
 var Deviations = []string{
 	"no services: lin-kv, seq-kv, lww-kv and lin-tso are not simulated; a message to one is an Invalid dest",
 	"not written: test.jepsen, net-journal/, timeline.html, messages.svg; PNG plots instead of gnuplot's, with buckets sized to the run",
@@ -214,9 +214,10 @@ var Deviations = []string{
 	"the bench raises its own priority (nice -20) when allowed and delivers with one OS thread per node; the nodes keep the caller's nice value",
 	"deadline ties break in send order; init and topology client ids are assigned in node order",
 	"node-to-node numbers are passed through as written, not re-encoded",
-	"node stderr is copied per chunk of complete lines; jepsen.log op values are approximate EDN",
-	"EDN key order follows the spec; checker errors are strings; exceptions carry no stack trace; nemesis drop sets print as vectors",
-	"extensions: --seed, --nemesis kill and kill-all, MAELSTROM_RUN_DIR in the node environment, the bench key, bench.json, PNG plots",
+	"node stderr is copied per chunk of complete lines; jepsen.log op lines are the history.txt lines",
+	"a crash report cuts each of the node's last 32 stdout and stderr lines to 4 KiB",
+	"EDN key order follows MODEL.md; checker errors are strings; exceptions carry no stack trace; nemesis drop sets print as vectors",
+	"extensions: --seed, --nemesis kill and kill-all, --history-format delta, MAELSTROM_RUN_DIR in the node environment, the bench key, bench.json, PNG plots",
 	"exit status 2 also covers a failure of the bench itself",
 }
 

@@ -84,7 +84,7 @@ func opsOf(rec *Recorder) []history.Op {
 	return append([]history.Op(nil), c.ops...)
 }
 
-func newWorkload(t *testing.T, nodes []string, c int, rate float64, limit time.Duration, behave func(*fakeClient, string, any) (netsim.Message, error)) (*Workload, *Recorder, *fakeNet) {
+func newWorkload(t testing.TB, nodes []string, c int, rate float64, limit time.Duration, behave func(*fakeClient, string, any) (netsim.Message, error)) (*Workload, *Recorder, *fakeNet) {
 	t.Helper()
 	fn := &fakeNet{closed: map[string]bool{}, behave: behave, next: 2 * len(nodes)}
 	col := &collector{}
