@@ -203,6 +203,10 @@ var specs = []spec{
 		o.HistoryFormat = v
 		return nil
 	}},
+	{"cpuprofile", "", "FILE", "(maelstrom-local) Write a Go CPU profile of the bench itself (not the nodes) over the run and its analysis to FILE, for `go tool pprof`.", func(o *raw, v string) error {
+		o.CPUProfile = v
+		return nil
+	}},
 	{"seed", "", "SEED", "(maelstrom-local) Seed for every random choice: latencies, op mix and timing, partitions, kill targets. Default: random, printed.", func(o *raw, v string) error {
 		if u, err := strconv.ParseUint(v, 10, 64); err == nil {
 			o.Seed, o.SeedSet = u, true

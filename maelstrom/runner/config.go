@@ -51,6 +51,10 @@ type Config struct {
 	// long runs).
 	HistoryFormat string
 
+	// CPUProfile, if set, is a file to write a Go CPU profile of the bench
+	// process to, covering the whole run and its analysis (--cpuprofile).
+	CPUProfile string
+
 	// Observers receive every history op, in index order, as it is
 	// recorded, after the history files and the online checker, from the
 	// recorder's goroutine (see history.Observer).

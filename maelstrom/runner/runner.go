@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"sort"
 	"strconv"
 	"strings"
@@ -131,6 +132,20 @@ func Run(ctx context.Context, cfg Config) Result {
 	if err != nil {
 		// Maelstrom fails when it launches the first node: an abort.
 		return Result{Exit: ExitAborted, Err: fmt.Errorf("%w: Cannot run program %q: %v", errAbort, cfg.Bin, err)}
+	}
+	if cfg.CPUProfile != "" {
+		f, err := os.Create(cfg.CPUProfile)
+		if err != nil {
+			return Result{Exit: ExitBadArgs, Err: fmt.Errorf("%w: --cpuprofile: %v", ErrConfig, err)}
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			f.Close()
+			return Result{Exit: ExitInternal, Err: fmt.Errorf("runner: cpu profile: %w", err)}
+		}
+		defer func() {
+			pprof.StopCPUProfile()
+			f.Close()
+		}()
 	}
 	topo, _ := topology.Build(cfg.Topology, cfg.Nodes)
 	term := &terminal{w: cfg.Console, tty: cfg.ConsoleTTY}
