@@ -121,3 +121,16 @@ func TestErrors(t *testing.T) {
 		t.Fatal("usage incomplete")
 	}
 }
+
+// The bench's own run options parse straight into runner.Config:
+// --history-format (full or delta, nothing else) and --cpuprofile.
+func TestHistoryFormatAndProfile(t *testing.T) {
+	o := parse(t, "test -w broadcast --bin x --history-format delta --cpuprofile /tmp/p")
+	if o.HistoryFormat != results.FormatDelta || o.CPUProfile != "/tmp/p" {
+		t.Fatalf("history format %q, profile %q", o.HistoryFormat, o.CPUProfile)
+	}
+	if o := parse(t, "test -w broadcast --bin x"); o.HistoryFormat != results.FormatFull {
+		t.Fatalf("default history format %q", o.HistoryFormat)
+	}
+	bad(t, "test -w broadcast --bin x --history-format edn", "--history-format edn")
+}
