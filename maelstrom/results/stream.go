@@ -82,12 +82,14 @@ type countingFile struct {
 	n    int64
 }
 
+// Write writes p and counts it.
 func (c *countingFile) Write(p []byte) (int, error) {
 	n, err := c.w.Write(p)
 	c.n += int64(n)
 	return n, err
 }
 
+// WriteString writes s and counts it.
 func (c *countingFile) WriteString(s string) (int, error) {
 	n, err := c.w.WriteString(s)
 	c.n += int64(n)
