@@ -195,7 +195,7 @@ func (r *run) run(ctx context.Context) Result {
 
 	var err error
 	r.nem, err = nemesis.New(nemesis.Config{
-		Faults: cfg.Nemesis, Interval: cfg.NemesisInterval, Nodes: cfg.Nodes, Seed: cfg.Seed,
+		Faults: cfg.Nemesis, Interval: cfg.NemesisInterval, Nodes: cfg.Nodes, Seed: cfg.Seed, Targets: cfg.NemesisTargets,
 		Record: func(op history.Op) { r.rec.Add(op) }, Now: r.net.Now, Logf: log.Logf,
 	}, r.cluster)
 	if err != nil {
