@@ -59,6 +59,7 @@ func CheckWith(run history.Run, cfg Config) Results {
 		return checkBench(ops, run.Faults)
 	}
 	res.Bench = safeBench()
+	safe(&res.Bench.StalenessError, func() { f := checkStaleness(run); res.Bench.Staleness = &f })
 	res.Bench.AvailabilityThreshold = cfg.Availability
 	if cfg.Params != nil {
 		p := *cfg.Params

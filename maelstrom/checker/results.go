@@ -1,6 +1,7 @@
 package checker
 
 import (
+	"broadcast/maelstrom/checker/staleness"
 	"broadcast/maelstrom/history"
 )
 
@@ -268,4 +269,8 @@ type Bench struct {
 	Errors map[string]map[string]int
 	// AvailabilityThreshold is the --availability setting, if any.
 	AvailabilityThreshold string
+	// Staleness holds staleness while reachable and after heal (nil if
+	// their checker panicked: see StalenessError).
+	Staleness      *staleness.Figures
+	StalenessError string
 }
