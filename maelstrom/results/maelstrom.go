@@ -216,7 +216,7 @@ var Deviations = []string{
 	"node-to-node numbers are passed through as written, not re-encoded",
 	"node stderr is copied per chunk of complete lines; jepsen.log op values are approximate EDN",
 	"EDN key order follows the spec; checker errors are strings; exceptions carry no stack trace; nemesis drop sets print as vectors",
-	"extensions: --seed, --nemesis kill and kill-all, MAELSTROM_RUN_DIR in the node environment, the bench key, bench.json, PNG plots",
+	"extensions: --seed, --nemesis kill, kill-all and pause, --nemesis-targets, MAELSTROM_RUN_DIR in the node environment, the bench key, bench.json, PNG plots",
 	"exit status 2 also covers a failure of the bench itself",
 }
 
@@ -292,6 +292,7 @@ func Bench(res checker.Results) Map {
 		kv("params", params),
 		kv("client-latency-ms", lat),
 		kv("stable-latencies-ms", stable),
+		kv("staleness", stalenessTree(b)),
 		kv("op-count", int64(res.Net.OpCount)),
 		kv("faults", faults),
 		kv("errors", errs),
