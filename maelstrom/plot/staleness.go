@@ -25,8 +25,9 @@ type stalenessMark struct {
 	style draw.LineStyle
 }
 
-// stalenessMarks are the marks for the two staleness figures: p95 and max
-// of each.
+// stalenessMarks are the marks for the two staleness figures, p95 and max
+// of each, labelled "reachable ..." (staleness while reachable) and "after
+// heal ..." to fit the legend.
 func stalenessMarks(d *data) []stalenessMark {
 	st := d.res.Bench.Staleness
 	if st == nil {
@@ -38,8 +39,8 @@ func stalenessMarks(d *data) []stalenessMark {
 		fig  staleness.Figure
 		c    color.Color
 	}{
-		{"staleness while reachable", st.Reachable, reachableColor},
-		{"staleness after heal", st.AfterHeal, afterHealColor},
+		{"reachable", st.Reachable, reachableColor},
+		{"after heal", st.AfterHeal, afterHealColor},
 	} {
 		for _, q := range []float64{0.95, 1} {
 			v, ok := f.fig.At(q)

@@ -25,7 +25,7 @@ func TestStalenessMarksAndPauseShade(t *testing.T) {
 		t.Fatalf("%d marks, want 4", len(marks))
 	}
 	maxReach, _ := res.Bench.Staleness.Reachable.At(1)
-	if !strings.Contains(marks[1].label, "while reachable max") || marks[1].ms != maxReach {
+	if !strings.Contains(marks[1].label, "reachable max") || marks[1].ms != maxReach {
 		t.Fatalf("mark %+v, want while reachable max %d", marks[1], maxReach)
 	}
 	fig := stableLatency(d)
