@@ -17,8 +17,8 @@ func stalenessTree(b checker.Bench) any {
 	}
 	fig := func(f staleness.Figure) Map {
 		qs := Map{}
-		for _, q := range f.Quantiles {
-			qs = append(qs, Entry{quantileKey(q.Q), q.MS})
+		for i, ms := range f.MS {
+			qs = append(qs, Entry{quantileKey(staleness.QuantilePoints[i]), ms})
 		}
 		var worst any
 		if f.WorstValue >= 0 {

@@ -29,6 +29,25 @@ func pauseSeed(t *testing.T, interval, lo, hi time.Duration) (uint64, time.Durat
 	return 0, 0
 }
 
+// runPausedN1 runs the correct node on 3 nodes with the pause nemesis aimed
+// at n1, with a seed whose first pause lasts a gap in [lo, hi), and a time
+// limit that ends one second after it.
+func runPausedN1(t *testing.T, interval, lo, hi time.Duration, mod func(c *Config)) (outcome, time.Duration) {
+	t.Helper()
+	seed, gap := pauseSeed(t, interval, lo, hi)
+	return runNode(t, "correct", func(c *Config) {
+		c.Seed = seed
+		c.Nemesis = []string{"pause"}
+		c.NemesisTargets = []string{"n1"}
+		c.NemesisInterval = interval
+		c.TimeLimit = gap + time.Second
+		c.RecoveryWait = time.Second
+		if mod != nil {
+			mod(c)
+		}
+	}), gap
+}
+
 // firstPause returns the first pause interval of the run.
 func firstPause(t *testing.T, o outcome) history.Interval {
 	t.Helper()
@@ -41,6 +60,20 @@ func firstPause(t *testing.T, o outcome) history.Interval {
 	return history.Interval{}
 }
 
+// eachCompletion calls fn with every client completion and its invocation.
+func eachCompletion(ops []history.Op, fn func(inv, comp history.Op)) {
+	inv := map[int]history.Op{}
+	for _, op := range ops {
+		switch {
+		case op.Process < 0:
+		case op.Type == history.Invoke:
+			inv[op.Process] = op
+		default:
+			fn(inv[op.Process], op)
+		}
+	}
+}
+
 // Rule: a node paused for 3 s (less than the 5 s client timeout) keeps its
 // values: operations sent to it wait and complete ok after the resume, and
 // the run stays valid.
@@ -49,16 +82,7 @@ func TestPauseKeepsValues(t *testing.T) {
 		t.Skip("a 3 s pause")
 	}
 	t.Parallel()
-	interval := 2 * time.Second
-	seed, gap := pauseSeed(t, interval, 3*time.Second, 3300*time.Millisecond)
-	o := runNode(t, "correct", func(c *Config) {
-		c.Seed = seed
-		c.Nemesis = []string{"pause"}
-		c.NemesisTargets = []string{"n1"}
-		c.NemesisInterval = interval
-		c.TimeLimit = gap + time.Second
-		c.RecoveryWait = time.Second
-	})
+	o, gap := runPausedN1(t, 2*time.Second, 3*time.Second, 3300*time.Millisecond, nil)
 	if o.Exit != ExitValid || o.Results == nil || o.Results.Valid != checker.Valid {
 		t.Fatalf("exit %d, want 0 (valid)", o.Exit)
 	}
@@ -68,26 +92,18 @@ func TestPauseKeepsValues(t *testing.T) {
 	}
 	// Operations invoked on n1 during the pause waited for the resume and
 	// completed ok; none timed out.
-	inv := map[int]history.Op{}
 	held := 0
-	for _, op := range o.Run.Ops {
-		if op.Process < 0 {
-			continue
-		}
-		if op.Type == history.Invoke {
-			inv[op.Process] = op
-			continue
-		}
+	eachCompletion(o.Run.Ops, func(i, op history.Op) {
 		if op.Type != history.OK {
 			t.Fatalf("op %+v: no op may fail or time out", op)
 		}
-		if i := inv[op.Process]; op.Node == "n1" && i.Time > p.Start && i.Time < p.End-100e6 {
+		if op.Node == "n1" && i.Time > p.Start && i.Time < p.End-100e6 {
 			held++
 			if op.Time < p.End {
 				t.Fatalf("op %+v on paused n1 completed at %d, before the resume at %d", op, op.Time, p.End)
 			}
 		}
-	}
+	})
 	if held == 0 {
 		t.Fatal("no operation was sent to n1 during its pause")
 	}
@@ -124,34 +140,16 @@ func TestLongPauseTimesOut(t *testing.T) {
 		t.Skip("a 2.5 s pause")
 	}
 	t.Parallel()
-	interval := 1500 * time.Millisecond
-	seed, gap := pauseSeed(t, interval, 2500*time.Millisecond, 2900*time.Millisecond)
-	o := runNode(t, "correct", func(c *Config) {
-		c.Seed = seed
-		c.Nemesis = []string{"pause"}
-		c.NemesisTargets = []string{"n1"}
-		c.NemesisInterval = interval
-		c.TimeLimit = gap + time.Second
-		c.RecoveryWait = time.Second
-		c.RPCTimeout = time.Second
-	})
+	o, _ := runPausedN1(t, 1500*time.Millisecond, 2500*time.Millisecond, 2900*time.Millisecond,
+		func(c *Config) { c.RPCTimeout = time.Second })
 	if o.Exit == ExitAborted || o.Results == nil {
 		t.Fatalf("exit %d err %v", o.Exit, o.Err)
 	}
 	p := firstPause(t, o)
-	inv := map[int]history.Op{}
 	timedOut := map[string]int{}
-	for _, op := range o.Run.Ops {
-		if op.Process < 0 {
-			continue
-		}
-		if op.Type == history.Invoke {
-			inv[op.Process] = op
-			continue
-		}
-		i := inv[op.Process]
+	eachCompletion(o.Run.Ops, func(i, op history.Op) {
 		if op.Node != "n1" || i.Time < p.Start || i.Time+int64(time.Second) > p.End-100e6 {
-			continue // not sent to n1 well inside the pause
+			return // not sent to n1 well inside the pause
 		}
 		want := history.Info
 		if op.F == "read" {
@@ -164,7 +162,7 @@ func TestLongPauseTimesOut(t *testing.T) {
 			t.Fatalf("op %+v timed out after %v, want the 1 s timeout", op, d)
 		}
 		timedOut[op.F]++
-	}
+	})
 	if timedOut["broadcast"]+timedOut["read"] == 0 {
 		t.Fatalf("no operation timed out on n1 during its %v pause", time.Duration(p.End-p.Start))
 	}

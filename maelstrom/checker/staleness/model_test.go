@@ -12,6 +12,7 @@ import (
 type faultState struct {
 	cut         map[[2]int]bool // [receiver, sender]
 	down, pause map[int]bool
+	closure     [][]bool // reaches' result, computed once
 }
 
 func (s faultState) clone() faultState {
@@ -29,7 +30,10 @@ func (s faultState) clone() faultState {
 }
 
 // reaches is the transitive closure (Floyd-Warshall) of the live links.
-func (s faultState) reaches(n, from, to int) bool {
+func (s *faultState) reaches(n, from, to int) bool {
+	if s.closure != nil {
+		return s.closure[from][to]
+	}
 	live := func(i int) bool { return !s.down[i] && !s.pause[i] }
 	r := make([][]bool, n)
 	for i := range r {
@@ -45,6 +49,7 @@ func (s faultState) reaches(n, from, to int) bool {
 			}
 		}
 	}
+	s.closure = r
 	return r[from][to]
 }
 

@@ -2,6 +2,7 @@ package staleness
 
 import (
 	"math"
+	"slices"
 	"sort"
 
 	"broadcast/maelstrom/history"
@@ -15,34 +16,26 @@ const (
 	broken = math.MaxInt64 // a pair that is unreachable now
 )
 
-// Quantile is one point of a figure.
-type Quantile struct {
-	// Q is the quantile point, one of QuantilePoints.
-	Q float64
-	// MS is the staleness in whole milliseconds at Q.
-	MS int64
-}
-
 // Figure is one staleness distribution over the acknowledged values.
 type Figure struct {
 	// Values is how many acknowledged values the quantiles are over.
 	Values int
 	// Stale is how many of them have a staleness of at least 1 ms.
 	Stale int
-	// Quantiles are at QuantilePoints; empty when Values is 0.
-	Quantiles []Quantile
+	// MS holds the staleness in whole milliseconds at each of
+	// QuantilePoints, in order; empty when Values is 0.
+	MS []int64
 	// WorstValue is a value at the maximum (-1 when Stale is 0).
 	WorstValue int64
 }
 
 // At returns the staleness in ms at point q and whether it is present.
 func (f Figure) At(q float64) (int64, bool) {
-	for _, p := range f.Quantiles {
-		if p.Q == q {
-			return p.MS, true
-		}
+	i := slices.Index(QuantilePoints, q)
+	if i < 0 || i >= len(f.MS) {
+		return 0, false
 	}
-	return 0, false
+	return f.MS[i], true
 }
 
 // Figures are the two staleness figures of a run.
@@ -259,7 +252,7 @@ func (t *Tracker) figure(get func(*value) int64) Figure {
 	sort.Slice(ms, func(a, b int) bool { return ms[a] < ms[b] })
 	for _, q := range QuantilePoints {
 		i := min(len(ms)-1, int(math.Floor(float64(len(ms))*q)))
-		f.Quantiles = append(f.Quantiles, Quantile{Q: q, MS: ms[i]})
+		f.MS = append(f.MS, ms[i])
 	}
 	return f
 }
