@@ -132,6 +132,10 @@ func (t *Tracker) node(name string) int {
 	return -1
 }
 
+// Observe is Op, so that a Tracker can be registered as an observer of the
+// recorder's op stream.
+func (t *Tracker) Observe(op history.Op) { t.Op(op) }
+
 // Op takes the next history op, in index order.
 func (t *Tracker) Op(op history.Op) {
 	if op.Process == history.NemesisProcess {
