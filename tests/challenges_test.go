@@ -6,7 +6,7 @@ import (
 )
 
 // challenge is one configuration of the Gossip Glomers broadcast challenges
-// (maelstrom-compat.md section 7) or of the durability faults.
+// (maelstrom/MODEL.md, "Gossip Glomers targets") or of the durability faults.
 type challenge struct {
 	name string
 	args []string

@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"sort"
 
-	"broadcast/maelstrom/checker"
 	"broadcast/maelstrom/history"
 	"broadcast/maelstrom/results"
 )
@@ -109,7 +108,7 @@ func collect(ops []history.Op) ([]nodeRead, []nodeAck) {
 		case "read":
 			vals := map[int64]bool{}
 			for _, raw := range op.ReadValues() {
-				if v, ok := checker.IntLiteral(raw); ok {
+				if v, ok := history.IntLiteral(raw); ok {
 					vals[v] = true
 				}
 			}

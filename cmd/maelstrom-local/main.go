@@ -36,28 +36,6 @@ func isTTY(f *os.File) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-// config maps parsed options to a runner configuration.
-func config(o cli.Options, seed uint64) runner.Config {
-	c := runner.DefaultConfig()
-	c.Workload = o.Workload
-	c.Bin = o.Bin
-	c.Args = o.Args
-	c.Nodes = o.Nodes
-	c.Concurrency = o.Concurrency
-	c.TimeLimit = o.TimeLimit
-	c.Rate = o.Rate
-	c.Latency = o.Latency
-	c.LatencyDist = o.LatencyDist
-	c.Topology = o.Topology
-	c.Nemesis = o.Nemesis
-	c.NemesisInterval = o.NemesisInterval
-	c.NemesisTargets = o.NemesisTargets
-	c.LogStderr, c.LogNetSend, c.LogNetRecv = o.LogStderr, o.LogNetSend, o.LogNetRecv
-	c.Availability = o.Availability
-	c.Seed = seed
-	return c
-}
-
 func randomSeed() uint64 {
 	var b [8]byte
 	crand.Read(b[:])
@@ -85,7 +63,8 @@ func run(ctx context.Context, argv []string, stdout, stderr io.Writer, tty bool)
 	for i := 0; i < opts.TestCount; i++ {
 		s := seed + uint64(i)
 		fmt.Fprintf(stderr, "Seed %d (replay this run with --seed %d)\n", s, s)
-		cfg := config(opts, s)
+		cfg := opts.Config
+		cfg.Seed = s
 		cfg.Stdout, cfg.Console, cfg.ConsoleTTY = stdout, stderr, tty
 		cfg.Argv = argv
 		res := runner.Run(ctx, cfg)

@@ -19,7 +19,7 @@ func runCLI(t *testing.T, args ...string) (int, string, string) {
 	return code, out.String(), errb.String()
 }
 
-// Reference: §6.2/§6.3: --help exits 0, bad arguments 254 with the reason.
+// Reference: maelstrom/MODEL.md, "Command line", "Exit status": --help exits 0, bad arguments 254 with the reason.
 func TestArgumentsAndExitCodes(t *testing.T) {
 	if code, out, _ := runCLI(t, "test", "--help"); code != 0 || !strings.Contains(out, "Usage: maelstrom-local test") {
 		t.Fatalf("--help: %d %q", code, out)
@@ -42,7 +42,7 @@ func TestArgumentsAndExitCodes(t *testing.T) {
 	}
 }
 
-// Reference: §3.2: uniform or exponential latency with --latency 0 makes
+// Reference: maelstrom/MODEL.md, "Latency": uniform or exponential latency with --latency 0 makes
 // Maelstrom fail at start-up (exit 255), before any node runs.
 func TestLatencyZeroFailsAtStartup(t *testing.T) {
 	t.Chdir(t.TempDir())

@@ -8,7 +8,7 @@ import (
 	"broadcast/maelstrom/history"
 )
 
-// Spec §9 case 11: a node that acks but never gossips. Lost = attempts minus
+// MODEL.md, "Acceptance cases" 11: a node that acks but never gossips. Lost = attempts minus
 // the values held by the node whose final read was invoked last; those are
 // stable and stale. No server messages: servers msgs-per-op 0.0.
 func TestCase11AckButNeverGossip(t *testing.T) {
@@ -38,7 +38,7 @@ func TestCase11AckButNeverGossip(t *testing.T) {
 	}
 }
 
-// Spec §9 case 12: a node that never answers read. Every read fails with
+// MODEL.md, "Acceptance cases" 12: a node that never answers read. Every read fails with
 // net-timeout; stats read ok-count 0 so stats invalid; workload unknown
 // (nothing stable); the run is invalid.
 func TestCase12NeverAnswersRead(t *testing.T) {
@@ -74,7 +74,7 @@ func TestCase12NeverAnswersRead(t *testing.T) {
 	}
 }
 
-// Spec §9 case 13: a node that never answers broadcast. Broadcasts are info
+// MODEL.md, "Acceptance cases" 13: a node that never answers broadcast. Broadcasts are info
 // net-timeout (new process id each time); stats invalid; values never-read
 // unless some read shows them, and then they can be stable but never lost.
 func TestCase13NeverAnswersBroadcast(t *testing.T) {
@@ -112,7 +112,7 @@ func TestCase13NeverAnswersBroadcast(t *testing.T) {
 	}
 }
 
-// Spec §9 case 14: error replies. Definite (code 11) broadcast error is fail,
+// MODEL.md, "Acceptance cases" 14: error replies. Definite (code 11) broadcast error is fail,
 // indefinite (13, 1000) is info, read with 13 is fail; none of them make an
 // element known, so they are never-read, never lost.
 func TestCase14ErrorReplies(t *testing.T) {
@@ -147,7 +147,7 @@ func TestCase14ErrorReplies(t *testing.T) {
 	}
 }
 
-// Spec §9 case 15: a malformed read_ok is info with an exception; the
+// MODEL.md, "Acceptance cases" 15: a malformed read_ok is info with an exception; the
 // exceptions checker lists it, grouped by class, most frequent first.
 func TestCase15MalformedReplyListedInExceptions(t *testing.T) {
 	h := &hist{}
@@ -180,7 +180,7 @@ func TestCase15MalformedReplyListedInExceptions(t *testing.T) {
 	}
 }
 
-// Spec §9 case 16: duplicates and never-broadcast values in reads do not
+// MODEL.md, "Acceptance cases" 16: duplicates and never-broadcast values in reads do not
 // matter; 3.0, 3e0 and "3" do not match broadcast 3.
 func TestCase16ToleratedReadContent(t *testing.T) {
 	h := &hist{}
@@ -213,7 +213,7 @@ func TestCase16ToleratedReadContent(t *testing.T) {
 	}
 }
 
-// Spec §9 case 17, as the checker sees it: a reply the client ignored means
+// MODEL.md, "Acceptance cases" 17, as the checker sees it: a reply the client ignored means
 // the op timed out, so a read is fail and a broadcast info; neither touches
 // element state.
 func TestCase17IgnoredReplyTimesOut(t *testing.T) {
@@ -231,7 +231,7 @@ func TestCase17IgnoredReplyTimesOut(t *testing.T) {
 	}
 }
 
-// Spec §9 case 20: msgs-per-op = k*B / (B + Rd + F), e.g. 400/205 = 1.9512196
+// MODEL.md, "Acceptance cases" 20: msgs-per-op = k*B / (B + Rd + F), e.g. 400/205 = 1.9512196
 // as a single-precision float; clients have none; nemesis ops do not count.
 func TestCase20MsgsPerOp(t *testing.T) {
 	h := &hist{}
@@ -279,7 +279,7 @@ func TestCase20MsgsPerOp(t *testing.T) {
 	}
 }
 
-// Spec §9 case 21: x acked at 1.000 s, a read invoked at 1.050 s misses it,
+// MODEL.md, "Acceptance cases" 21: x acked at 1.000 s, a read invoked at 1.050 s misses it,
 // one at 1.200 s sees it, all final reads see it: stable, stale, 50 ms.
 func TestCase21StableLatency(t *testing.T) {
 	h := &hist{}
@@ -309,7 +309,7 @@ func TestCase21StableLatency(t *testing.T) {
 	}
 }
 
-// Spec §9 case 22: only the most recently invoked reads matter. Present only
+// MODEL.md, "Acceptance cases" 22: only the most recently invoked reads matter. Present only
 // in the final read invoked last: stable (stale). Missing from the last one
 // but present in an earlier one: lost.
 func TestCase22FinalReadOrdering(t *testing.T) {
@@ -349,7 +349,7 @@ func TestCase22FinalReadOrdering(t *testing.T) {
 	}
 }
 
-// Spec §9 case 23: the merged verdict: false beats unknown beats true.
+// MODEL.md, "Acceptance cases" 23: the merged verdict: false beats unknown beats true.
 func TestCase23MergedVerdict(t *testing.T) {
 	cases := []struct {
 		in   []Validity

@@ -13,6 +13,9 @@ type Config struct {
 	// Params are the run parameters, copied into Results.Bench for the plot
 	// titles and the report's Gossip Glomers targets; optional.
 	Params *Params
+	// Nodes are the servers in test order, for the staleness figures
+	// (reachability); CheckWith takes run.Nodes when it is empty.
+	Nodes []string
 }
 
 // DefaultConfig returns Maelstrom's defaults: no availability requirement,
@@ -20,12 +23,33 @@ type Config struct {
 func DefaultConfig() Config { return Config{} }
 
 // Validate rejects an Availability that Maelstrom's CLI would reject (the
-// runner should exit 254 on it). CheckWith does not require a valid config:
-// a bad threshold makes :availability unknown with an :error, as Maelstrom's
-// checker would throw.
+// runner should exit 254 on it). The checker does not require a valid
+// config: a bad threshold makes :availability unknown with an :error, as
+// Maelstrom's checker would throw.
 func (c Config) Validate() error {
 	_, _, _, err := ParseAvailability(c.Availability)
 	return err
+}
+
+// nodesFor returns the nodes for the staleness figures: Nodes, else
+// run.Nodes, else (a hand-made history) the nodes its ops name, in order of
+// appearance.
+func (c Config) nodesFor(run history.Run) []string {
+	if len(c.Nodes) > 0 {
+		return c.Nodes
+	}
+	if len(run.Nodes) > 0 {
+		return run.Nodes
+	}
+	var nodes []string
+	seen := map[string]bool{}
+	for _, op := range run.Ops {
+		if op.Node != "" && !seen[op.Node] {
+			seen[op.Node] = true
+			nodes = append(nodes, op.Node)
+		}
+	}
+	return nodes
 }
 
 // Check runs every checker over run with DefaultConfig.
@@ -33,39 +57,15 @@ func Check(run history.Run) Results {
 	return CheckWith(run, DefaultConfig())
 }
 
-// CheckWith runs every checker over run. Each checker that panics becomes
-// {valid? unknown, error ...} for its part, as jepsen's check-safe does; the
-// top-level verdict merges the parts (false beats unknown beats true).
+// CheckWith runs every checker over a run held in memory: it feeds run.Ops
+// to an Online checker and finishes it.
 func CheckWith(run history.Run, cfg Config) Results {
-	ops := run.Ops
-	res := Results{
-		Perf:     Perf{Valid: Valid, LatencyGraphValid: Valid, RateGraphValid: Valid},
-		Timeline: Timeline{Valid: Valid},
+	cfg.Nodes = cfg.nodesFor(run)
+	c := NewOnline(cfg)
+	for _, op := range run.Ops {
+		c.Observe(op)
 	}
-	safe(&res.Exceptions.Error, func() { res.Exceptions = CheckExceptions(ops) })
-	safe(&res.Stats.Error, func() { res.Stats = CheckStats(ops) })
-	safe(&res.Availability.Error, func() { res.Availability = CheckAvailability(ops, cfg.Availability) })
-	safe(&res.Net.Error, func() { res.Net = CheckNet(ops, run.Net) })
-	safe(&res.Workload.Error, func() { res.Workload = CheckWorkload(ops) })
-	res.Valid = Merge(res.Perf.Valid, res.Timeline.Valid, res.Exceptions.Valid,
-		res.Stats.Valid, res.Availability.Valid, res.Net.Valid, res.Workload.Valid)
-
-	safeBench := func() (b Bench) {
-		defer func() {
-			if r := recover(); r != nil {
-				b = Bench{}
-			}
-		}()
-		return checkBench(ops, run.Faults)
-	}
-	res.Bench = safeBench()
-	safe(&res.Bench.StalenessError, func() { f := checkStaleness(run); res.Bench.Staleness = &f })
-	res.Bench.AvailabilityThreshold = cfg.Availability
-	if cfg.Params != nil {
-		p := *cfg.Params
-		res.Bench.Params = &p
-	}
-	return res
+	return c.Finish(Final{Net: run.Net, Faults: run.Faults, Resolve: opsResolver(run.Ops)})
 }
 
 // safe runs fn; if it panics, *errField gets the panic text. The part's

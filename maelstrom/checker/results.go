@@ -80,11 +80,24 @@ type Element struct {
 	LostLatency *int64
 	// Known is the op that first showed the element was added (the ok
 	// broadcast completion or a read completion); nil if unset.
-	Known *history.Op
+	Known *OpRef
 	// LastPresent is the latest-invoked read invocation that saw it.
-	LastPresent *history.Op
+	LastPresent *OpRef
 	// LastAbsent is the latest-invoked read invocation that missed it.
-	LastAbsent *history.Op
+	LastAbsent *OpRef
+	// Invoked is the time of the element's (last) broadcast invocation.
+	Invoked int64
+}
+
+// OpRef points at one op of the history: its Index and Time, and for the
+// elements of :worst-stale the whole op, read back from the history store
+// (the checker keeps no op whole while it runs).
+type OpRef struct {
+	Index int
+	Time  int64
+	// Op is the whole op; set only in Workload.WorstStale.
+	Op  *history.Op
+	pos int // position in the history as fed to the checker
 }
 
 // Workload is the :workload map: jepsen's set-full checker result.
@@ -107,7 +120,7 @@ type Workload struct {
 	// DuplicatedCount is always 0 (jepsen 0.3.7 quirk).
 	DuplicatedCount int
 	// Elements holds every element's state, in value order (not part of
-	// Maelstrom's output; the plots use it).
+	// Maelstrom's output; the plots use it). Their OpRefs carry no Op.
 	Elements []Element
 	// Error is set when the checker panicked.
 	Error string
@@ -210,6 +223,20 @@ type Results struct {
 	// Bench holds figures beyond Maelstrom; never part of the
 	// Maelstrom-shaped maps.
 	Bench Bench
+	// Spans are the client ops, one per completion with an invocation, in
+	// completion order, for the plots (not rendered in results files).
+	Spans []Span
+	// LastTime is the latest op time of the history (ns), for plot axes.
+	LastTime int64
+}
+
+// Span is one completed client op: what the latency and rate plots draw.
+type Span struct {
+	F      string
+	Type   history.Type
+	Invoke int64 // invocation time, ns
+	Done   int64 // completion time, ns
+	Final  bool
 }
 
 // MSQuantile is one point of a client latency distribution.
@@ -273,4 +300,19 @@ type Bench struct {
 	// their checker panicked: see StalenessError).
 	Staleness      *staleness.Figures
 	StalenessError string
+	// OpRate is the main phase's client invocations per minute, from the
+	// first client invocation; final reads are not counted.
+	OpRate []MinuteRate
+}
+
+// MinuteRate is one minute of the main phase.
+type MinuteRate struct {
+	// Minute counts from 0 at the first client invocation.
+	Minute int
+	// Invocations is the number of client invocations in the minute.
+	Invocations int
+	// Seconds is the minute's length within the main phase (60, or less
+	// for the last one); PerSecond is Invocations / Seconds.
+	Seconds   float64
+	PerSecond float64
 }

@@ -17,7 +17,7 @@ type simNode interface {
 }
 
 // ackNoGossip stores each value on the node that received it and never
-// tells anyone (spec §9 case 11).
+// tells anyone (MODEL.md, "Acceptance cases" 11).
 type ackNoGossip struct{ held map[int][]int64 }
 
 func (a *ackNoGossip) broadcast(n int, v int64) (history.Type, any) {

@@ -98,8 +98,8 @@ func TestStalenessEqualsStableLatencyWithoutFaults(t *testing.T) {
 	stale := 0
 	for i := 0; i < 300; i++ {
 		run := noFaultHistory(r)
-		w := CheckWorkload(run.Ops)
-		f := checkStaleness(run)
+		res := CheckWith(run, Config{})
+		w, f := res.Workload, *res.Bench.Staleness
 		if w.StableCount != f.Reachable.Values {
 			t.Fatalf("seed %d history %d: %d stable values, %d acknowledged", seed, i, w.StableCount, f.Reachable.Values)
 		}
@@ -137,7 +137,7 @@ func TestStalenessBatchMisses(t *testing.T) {
 	for i := range ops {
 		ops[i].Index = i
 	}
-	f := checkStaleness(history.Run{Ops: ops})
+	f := *CheckWith(history.Run{Ops: ops, Nodes: []string{"n0", "n1"}}, Config{}).Bench.Staleness
 	if m, _ := f.Reachable.At(1); m != 49 || f.Reachable.Stale != 1 || f.Reachable.WorstValue != 7 {
 		t.Fatal(fmt.Sprintf("%+v: want value 7 stale 49 ms, value 8 not missed", f.Reachable))
 	}

@@ -9,6 +9,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"broadcast/maelstrom/results"
+	"broadcast/maelstrom/runner"
 )
 
 // ErrHelp is returned when --help (or -h, or help) was given.
@@ -27,42 +30,19 @@ var Topologies = []string{"grid", "line", "total", "tree", "tree2", "tree3", "tr
 // partition; kill, kill-all and pause are bench extensions).
 var Faults = []string{"partition", "kill", "kill-all", "pause"}
 
-// Options is a parsed `test` command line.
+// Options is a parsed `test` command line: the run's configuration, which
+// every option sets directly (a new option is one entry in specs and, if
+// the run needs it, one field in runner.Config), plus what only the CLI
+// uses.
 type Options struct {
+	// Config is the run: --bin, the positional Args, the resolved Nodes and
+	// Concurrency, and every other run option, over runner.DefaultConfig.
+	runner.Config
 	// Command is the subcommand ("test").
 	Command string
-	// Workload is -w/--workload.
-	Workload string
-	// Bin is --bin, as given; Args the positional arguments, in order.
-	Bin  string
-	Args []string
-	// Nodes is the resolved server list.
-	Nodes []string
-	// Concurrency is the resolved --concurrency (k x node count for "kn").
-	Concurrency int
-	// TimeLimit is --time-limit (whole seconds).
-	TimeLimit time.Duration
-	// Rate is --rate, ops/s.
-	Rate float64
-	// Latency is --latency in ms; LatencyDist is --latency-dist.
-	Latency     int
-	LatencyDist string
-	// Topology is --topology.
-	Topology string
-	// Nemesis lists the faults; NemesisInterval is --nemesis-interval.
-	Nemesis         []string
-	NemesisInterval time.Duration
-	// NemesisTargets is --nemesis-targets: the nodes kill and pause aim at
-	// (empty: a random node); every name is a node of the test.
-	NemesisTargets []string
-	// Logging flags.
-	LogStderr, LogNetSend, LogNetRecv bool
-	// Availability is --availability: "", "total" or a number in [0, 1].
-	Availability string
 	// TestCount is --test-count.
 	TestCount int
-	// Seed is --seed; SeedSet says whether it was given.
-	Seed    uint64
+	// SeedSet says whether --seed was given.
 	SeedSet bool
 	// LeaveDBRunning is --leave-db-running (accepted, not supported).
 	LeaveDBRunning bool
@@ -228,6 +208,13 @@ var specs = []spec{
 		o.TestCount = int(n)
 		return nil
 	}},
+	{"history-format", "", "FORMAT", "(maelstrom-local) " + results.FormatFull + " (default): Maelstrom's history.txt and history.edn, and history.json; " + results.FormatDelta + ": history.delta.jsonl only, each read stored as the change since the node's previous read (for long runs, whose full histories are gigabytes).", func(o *raw, v string) error {
+		if _, ok := results.HistoryFiles[v]; !ok {
+			return invalid("--history-format", v, "Must be "+results.FormatFull+" or "+results.FormatDelta)
+		}
+		o.HistoryFormat = v
+		return nil
+	}},
 	{"seed", "", "SEED", "(maelstrom-local) Seed for every random choice: latencies, op mix and timing, partitions, kill targets. Default: random, printed.", func(o *raw, v string) error {
 		if u, err := strconv.ParseUint(v, 10, 64); err == nil {
 			o.Seed, o.SeedSet = u, true
@@ -307,13 +294,11 @@ func Parse(argv []string) (Options, error) {
 		return Options{}, fmt.Errorf("%w: unknown command %q (only `test` is supported)", ErrUsage, argv[0])
 	}
 	o := &raw{}
+	o.Config = runner.DefaultConfig()
 	o.Command = "test"
 	o.Workload = "lin-kv"
-	o.TimeLimit = 60 * time.Second
-	o.Rate = 5
-	o.LatencyDist = "constant"
-	o.Topology = "grid"
-	o.NemesisInterval = 10 * time.Second
+	o.Nodes = nil
+	o.HistoryFormat = results.FormatFull
 	o.TestCount = 1
 	o.concurrency = "1n"
 	var errs []string

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"broadcast/maelstrom/results"
+	"broadcast/maelstrom/runner"
 	"errors"
 	"os"
 	"path/filepath"
@@ -30,18 +32,19 @@ func bad(t *testing.T, args, want string) {
 	}
 }
 
-// Reference: §6.1 defaults, §3.1 default nodes n1..n5.
+// Reference: MODEL.md, "Command line" defaults, MODEL.md, "Identifiers" default nodes n1..n5.
 func TestDefaults(t *testing.T) {
 	o := parse(t, "test -w broadcast --bin ./x")
-	want := Options{Command: "test", Workload: "broadcast", Bin: "./x", Nodes: []string{"n1", "n2", "n3", "n4", "n5"},
-		Concurrency: 5, TimeLimit: 60 * time.Second, Rate: 5, LatencyDist: "constant", Topology: "grid",
-		NemesisInterval: 10 * time.Second, TestCount: 1}
+	want := Options{Config: runner.DefaultConfig(), Command: "test", TestCount: 1}
+	want.Workload, want.Bin, want.Nodes, want.Concurrency = "broadcast", "./x", []string{"n1", "n2", "n3", "n4", "n5"}, 5
+	want.TimeLimit, want.Rate, want.LatencyDist, want.Topology = 60*time.Second, 5, "constant", "grid"
+	want.NemesisInterval, want.HistoryFormat = 10*time.Second, results.FormatFull
 	if !reflect.DeepEqual(o, want) {
 		t.Fatalf("got %+v\nwant %+v", o, want)
 	}
 }
 
-// Reference: §6.2: options anywhere, --opt v and --opt=v, short forms,
+// Reference: MODEL.md, "Command line": options anywhere, --opt v and --opt=v, short forms,
 // positional args in order, everything after -- positional.
 func TestOptionsAnywhere(t *testing.T) {
 	o := parse(t, "test a1 --bin=./node -w broadcast a2 --node-count 3 --rate=10.5 -- --latency 5 -w")
@@ -87,7 +90,7 @@ func TestNodes(t *testing.T) {
 	}
 }
 
-// Reference: §6.2 bad arguments are exit 254 with the reason; --help is
+// Reference: MODEL.md, "Command line" bad arguments are exit 254 with the reason; --help is
 // not an error.
 func TestErrors(t *testing.T) {
 	bad(t, "", "no command")

@@ -1,5 +1,5 @@
 // Package cli parses `maelstrom test` command lines the way Maelstrom (and
-// jepsen.cli, which it builds on) does (maelstrom-compat.md §6): options
+// jepsen.cli, which it builds on) does (MODEL.md, "Command line"): options
 // may appear anywhere, as `--opt v`, `--opt=v`, `-w v` or `-wv`;
 // everything after `--`, and every non-option word, is a positional
 // argument passed to the node binary; bad arguments are errors the caller

@@ -2,7 +2,11 @@
 // checker and the plots read: the operation history (Jepsen's), the network
 // counters, and a few time series. It is the contract between the bench's
 // runtime (which writes it) and its analysis (checker, results, plots).
-// Additions are fine; changes go through the lead.
+//
+// During a run ops are not kept: the recorder hands each op, in index
+// order, to its Observers (the history files, the online checker, and any
+// other consumer) and forgets it. A read completion's value is a
+// *ReadValue, indexed for membership and counting.
 package history
 
 import "encoding/json"
@@ -35,10 +39,12 @@ type Op struct {
 	// F is broadcast, read, or a nemesis function (start-partition,
 	// stop-partition, kill, start, kill-all, start-all, pause, resume).
 	F string `json:"f"`
-	// Value: for a broadcast, the value (invoke and completion); for a read
-	// completion, the messages array as received (each element as its raw
-	// JSON text, so 3 and 3.0 stay different); for a nemesis op, a
-	// description (shape, isolated map, node name).
+	// Value: for a broadcast, the value as an int64 (invoke and
+	// completion); for a read completion, the messages array as a
+	// *ReadValue (the JSON text as received, so 3 and 3.0 stay different,
+	// plus an index; hand-built histories may hold []json.RawMessage
+	// instead, see ReadValueOf); for a nemesis op, a description (shape,
+	// isolated map, node name).
 	Value any `json:"value,omitempty"`
 	// Error is set on fail/info: "net-timeout", or [name, text] for an
 	// error reply, or "indeterminate: <message>" for a malformed reply.
@@ -52,11 +58,32 @@ type Op struct {
 	Node string `json:"node,omitempty"`
 }
 
-// ReadValues returns a read completion's messages as raw JSON elements, or
-// nil if the op is not a read completion with a value.
+// ReadValues returns a read completion's messages as raw JSON elements, in
+// the order received, or nil if the op is not a read completion with a
+// value. It copies every element: observers should use Read instead.
 func (o Op) ReadValues() []json.RawMessage {
-	v, _ := o.Value.([]json.RawMessage)
-	return v
+	if v, ok := o.Value.([]json.RawMessage); ok {
+		return v
+	}
+	r, ok := o.Value.(*ReadValue)
+	if !ok || r == nil {
+		return nil
+	}
+	out := make([]json.RawMessage, 0, r.Len())
+	r.Each(func(e []byte) { out = append(out, append(json.RawMessage(nil), e...)) })
+	return out
+}
+
+// Read returns a read completion's messages, indexed (Len, Count, Has,
+// Words, EachInt), or nil if the op is not a read completion with a value.
+// It converts hand-built values (see ReadValueOf); a recorded op's value is
+// returned as is, without copying.
+func (o Op) Read() *ReadValue {
+	if o.F != "read" || o.Type != OK || o.Process == NemesisProcess {
+		return nil
+	}
+	r, _ := ReadValueOf(o.Value)
+	return r
 }
 
 // BroadcastValue returns a broadcast's value.
@@ -101,13 +128,29 @@ type Sample struct {
 	Dropped int64 `json:"dropped"`
 }
 
+// Observer consumes a run's ops as they are recorded: every op, in index
+// order, once, from one goroutine. Observe must not keep op.Value past the
+// call (a read's *ReadValue is dropped after it) and should return quickly:
+// the recorder waits for it before the next op.
+type Observer interface {
+	Observe(op Op)
+}
+
+// ObserverFunc adapts a function to Observer.
+type ObserverFunc func(op Op)
+
+// Observe calls f(op).
+func (f ObserverFunc) Observe(op Op) { f(op) }
+
 // Run is everything a run recorded that analysis needs.
 type Run struct {
 	// Nodes are the server ids in test order.
 	Nodes []string `json:"nodes"`
 	// Concurrency is the number of worker threads.
 	Concurrency int `json:"concurrency"`
-	// Ops is the history, in index order.
+	// Ops is the history, in index order. A run read back from
+	// history.json has it; a live run leaves it empty (its ops went to
+	// the observers).
 	Ops []Op `json:"ops"`
 	// Net holds the network counters.
 	Net Net `json:"net"`

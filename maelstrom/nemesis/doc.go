@@ -1,5 +1,5 @@
 // Package nemesis injects faults the way Maelstrom's (jepsen's) nemesis does
-// (maelstrom-compat.md §3.5), plus three bench extensions: kill, kill-all
+// (MODEL.md, "Partitions"), plus three bench extensions: kill, kill-all
 // and pause.
 //
 // The pure part is Grudge: a partition shape (one, minority-third, majority,

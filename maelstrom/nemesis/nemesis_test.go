@@ -114,7 +114,7 @@ func run(t *testing.T, faults []string, limit time.Duration) (*Nemesis, *fakeCtl
 	return nem, ctl, rec, t0, cutoff
 }
 
-// Reference: §3.5 schedule: start/stop alternate from the first op, ops are
+// Reference: MODEL.md, "Partitions" schedule: start/stop alternate from the first op, ops are
 // issued before the cutoff only, each op is an :info invoke/complete pair
 // from the nemesis process, and the final phase always heals.
 func TestPartitionSchedule(t *testing.T) {

@@ -50,7 +50,7 @@ func sides(t *testing.T, g map[string][]string, nodes []string) (small, large in
 	return a, b
 }
 
-// Reference: §3.5 shape table (5 and 25 nodes) and degenerate sizes.
+// Reference: MODEL.md, "Partitions" shape table (5 and 25 nodes) and degenerate sizes.
 func TestShapeSizes(t *testing.T) {
 	for _, n := range []int{1, 2, 3, 4, 5, 6, 7, 9, 25} {
 		nodes := nodeNames(n)
@@ -76,7 +76,7 @@ func TestShapeSizes(t *testing.T) {
 	}
 }
 
-// Reference: §3.5 perfect ring for N <= 5 and stochastic ring above.
+// Reference: MODEL.md, "Partitions" perfect ring for N <= 5 and stochastic ring above.
 func TestMajoritiesRing(t *testing.T) {
 	for seed := uint64(0); seed < 50; seed++ {
 		r := rand.New(rand.NewPCG(seed, 2))

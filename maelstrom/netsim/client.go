@@ -58,7 +58,7 @@ func (n *Net) OpenClient() *Client {
 func (c *Client) ID() string { return c.id }
 
 // Close unregisters the client: later messages addressed to it are "Invalid
-// dest" (§1.7), and messages waiting in its inbox are never received.
+// dest" (MODEL.md, "Fatal output"), and messages waiting in its inbox are never received.
 func (c *Client) Close() {
 	c.mu.Lock()
 	if c.closed {
@@ -129,7 +129,7 @@ func (c *Client) take(deadline int64) (Message, bool) {
 // Call sends body (a JSON object; msg_id is added) to dest and waits up to
 // timeout, counted from the send, for the message whose body.in_reply_to is
 // that msg_id as an integer. Other messages are received and discarded
-// (§1.6). It returns the reply, the msg_id used, and ErrTimeout, an
+// (MODEL.md, "Replies nobody waits for"). It returns the reply, the msg_id used, and ErrTimeout, an
 // ErrInvalidDest error or a marshalling error.
 func (c *Client) Call(dest string, body any, timeout time.Duration) (Message, int64, error) {
 	raw, err := json.Marshal(body)

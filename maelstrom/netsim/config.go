@@ -62,7 +62,7 @@ func (c *Config) validate() error {
 	case DistConstant:
 	case DistUniform:
 		if c.Latency == 0 {
-			// §3.2: incanter's integer-distribution asserts end > start.
+			// MODEL.md, "Latency": incanter's integer-distribution asserts end > start.
 			return fmt.Errorf("%w: --latency-dist uniform with --latency 0: Maelstrom fails at start-up here (incanter's integer-distribution 0 0 asserts end > start)", ErrLatency)
 		}
 	case DistExponential:

@@ -1,5 +1,5 @@
 // Package netsim is the bench's simulated network: Maelstrom's net.clj and
-// client.clj (maelstrom-compat.md §1.2, §1.6, §1.7, §3 and §5) for real node
+// client.clj (MODEL.md, "Envelope", "Replies nobody waits for", "Fatal output", "Network", "Msgs-per-op") for real node
 // processes talking JSON lines over pipes.
 //
 // It owns the global envelope id counter, the registry of server and client
@@ -15,7 +15,7 @@
 //	n.AddServer("n0")                     // register (before the process starts)
 //	n.Attach("n0", proc.Stdin())          // the node's stdin, once it runs
 //	snd := n.Sender("n0")                 // the node's stdout reader uses this
-//	err = snd.SendLine(line)              // per stdout line; an error is fatal for that reader (§1.7)
+//	err = snd.SendLine(line)              // per stdout line; an error is fatal for that reader (MODEL.md, "Fatal output")
 //	c := n.OpenClient()                   // c0, c1, ... from one counter
 //	reply, err := c.Call("n0", body, 5*time.Second)
 //	n.Partition(map[string][]string{"n0": {"n1"}}) // n0 drops messages from n1

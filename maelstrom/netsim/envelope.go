@@ -8,11 +8,11 @@ import (
 	"strconv"
 )
 
-// Envelope errors, all fatal for the sending node's stdout reader (§1.7).
+// Envelope errors, all fatal for the sending node's stdout reader (MODEL.md, "Fatal output").
 var (
 	// ErrNotJSON: the line is not well-formed JSON.
 	ErrNotJSON = errors.New("netsim: line is not well-formed JSON")
-	// ErrMalformed: the line fails the closed envelope schema (§1.2).
+	// ErrMalformed: the line fails the closed envelope schema (MODEL.md, "Envelope").
 	ErrMalformed = errors.New("netsim: malformed network message")
 	// ErrBody: the body is neither an object nor null.
 	ErrBody = errors.New("netsim: message body is not a JSON object")
@@ -173,7 +173,7 @@ func intValue(raw []byte) (int64, bool) {
 	return v, err == nil
 }
 
-// parseEnvelope checks line against the closed envelope schema of §1.2:
+// parseEnvelope checks line against the closed envelope schema of MODEL.md, "Envelope":
 // keys src (string), dest (string), body (object or null) and id (integer,
 // ignored). Errors wrap ErrNotJSON, ErrMalformed or ErrBody.
 func parseEnvelope(line []byte) (envelope, error) {

@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-// Reference: §1.2 closed envelope schema; §1.7 which lines are fatal.
+// Reference: MODEL.md, "Envelope" closed envelope schema; MODEL.md, "Fatal output" which lines are fatal.
 func TestParseEnvelope(t *testing.T) {
 	cases := []struct {
 		line    string

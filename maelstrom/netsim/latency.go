@@ -6,7 +6,7 @@ import (
 )
 
 // drawLatency draws one server-to-server latency in whole milliseconds
-// (§3.2). dist and m have been validated.
+// (MODEL.md, "Latency"). dist and m have been validated.
 func drawLatency(r *rand.Rand, dist string, m int) int64 {
 	switch dist {
 	case DistUniform:

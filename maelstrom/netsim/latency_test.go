@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-// Reference: §3.2 latency table.
+// Reference: MODEL.md, "Latency" latency table.
 func TestLatencyDistributions(t *testing.T) {
 	const draws = 200000
 	for _, m := range []int{1, 7, 100} {
@@ -52,7 +52,7 @@ func TestLatencyDistributions(t *testing.T) {
 	}
 }
 
-// Reference: §3.2: with m = 0, uniform and exponential fail at start-up;
+// Reference: MODEL.md, "Latency": with m = 0, uniform and exponential fail at start-up;
 // constant 0 is fine.
 func TestLatencyZeroFailsAtStartup(t *testing.T) {
 	for _, d := range []string{DistUniform, DistExponential} {

@@ -243,7 +243,7 @@ type Sender struct {
 
 // SendLine parses one stdout line (without its newline) and sends it. A
 // non-nil error (ErrNotJSON, ErrMalformed, ErrBody, ErrInvalidSource,
-// ErrInvalidDest) means the reader must stop (§1.7); the error text is
+// ErrInvalidDest) means the reader must stop (MODEL.md, "Fatal output"); the error text is
 // Maelstrom's explanation.
 func (s *Sender) SendLine(line []byte) error {
 	env, err := parseEnvelope(line)
@@ -350,7 +350,7 @@ func truncMS(d int64) int64 {
 	return d - d%int64(time.Millisecond)
 }
 
-// deliver is server s's delivery goroutine (§3.4): take the earliest
+// deliver is server s's delivery goroutine (MODEL.md, "Delivery"): take the earliest
 // message, check the drop table, sleep the time left until its deadline
 // truncated to whole milliseconds (so a message can be handed over up to
 // 1 ms early, as in Maelstrom), record it as received, write it. Writes are buffered and flushed whenever nothing else
@@ -456,7 +456,7 @@ func (n *Net) deliver(s *server) {
 				bw.Reset(sb.sw)
 			}
 		}
-		bw.Write(*it.line) // a dead node's pipe fails silently (§2.3)
+		bw.Write(*it.line) // a dead node's pipe fails silently (MODEL.md, "Crashes")
 		bufPool.Put(it.line)
 		afterWrite()
 	}
@@ -484,7 +484,7 @@ func (n *Net) nanosleepUntil(wake int64) {
 }
 
 // Close stops every delivery goroutine and waits for them. Messages still
-// queued are never delivered (§3.3).
+// queued are never delivered (MODEL.md, "Loss").
 func (n *Net) Close() {
 	n.once.Do(func() {
 		close(n.done)

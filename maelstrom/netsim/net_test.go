@@ -99,7 +99,7 @@ func msg(src, dest string, body string) []byte {
 	return []byte(fmt.Sprintf(`{"src":%q,"dest":%q,"body":%s}`, src, dest, body))
 }
 
-// Reference: §3.4 per-receiver FIFO under constant latency; §3.2 and
+// Reference: MODEL.md, "Delivery" per-receiver FIFO under constant latency; MODEL.md, "Latency" and
 // acceptance case 7: server latency applied (never handed over more than
 // 1 ms before its deadline).
 func TestFIFOAndDeadline(t *testing.T) {
@@ -139,7 +139,7 @@ func TestFIFOAndDeadline(t *testing.T) {
 	}
 }
 
-// Reference: §3.2 client traffic has latency 0 even under server latency.
+// Reference: MODEL.md, "Latency" client traffic has latency 0 even under server latency.
 func TestClientLatencyZero(t *testing.T) {
 	n, sinks := newNet(t, Config{Latency: 500}, "n0")
 	c := n.OpenClient()
@@ -168,7 +168,7 @@ func TestClientLatencyZero(t *testing.T) {
 	}
 }
 
-// Reference: §3.5: a message taken off the queue during a partition is
+// Reference: MODEL.md, "Partitions": a message taken off the queue during a partition is
 // dropped and never delivered, even after the heal; client traffic is
 // unaffected.
 func TestPartitionDropsNeverDeliveredAfterHeal(t *testing.T) {
@@ -208,7 +208,7 @@ func TestPartitionDropsNeverDeliveredAfterHeal(t *testing.T) {
 	}
 }
 
-// Reference: §1.2 envelope ids: one counter from 0, used up even by
+// Reference: MODEL.md, "Envelope" envelope ids: one counter from 0, used up even by
 // messages rejected as Invalid dest; node-supplied ids ignored.
 func TestEnvelopeIDsAndInvalidDest(t *testing.T) {
 	n, sinks := newNet(t, Config{}, "n0", "n1")
@@ -236,8 +236,8 @@ func TestEnvelopeIDsAndInvalidDest(t *testing.T) {
 	}
 }
 
-// Reference: §3.1 client ids from one counter, never reused; §1.7 a reply
-// to a closed client is Invalid dest; §1.6 unmatched replies discarded.
+// Reference: MODEL.md, "Identifiers" client ids from one counter, never reused; MODEL.md, "Fatal output" a reply
+// to a closed client is Invalid dest; MODEL.md, "Replies nobody waits for" unmatched replies discarded.
 func TestClientsNumberingAndClose(t *testing.T) {
 	n, _ := newNet(t, Config{}, "n0")
 	a, b := n.OpenClient(), n.OpenClient()
@@ -311,7 +311,7 @@ func TestNodeStates(t *testing.T) {
 	}
 }
 
-// Reference: §3.4 head-of-line blocking: a client request queued while the
+// Reference: MODEL.md, "Delivery" head-of-line blocking: a client request queued while the
 // delivery goroutine waits for a server message's deadline is handed over
 // after it, and the bench's lateness does not count that modelled wait.
 func TestHeadOfLineAndLateness(t *testing.T) {

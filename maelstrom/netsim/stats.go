@@ -10,7 +10,7 @@ import (
 	"broadcast/maelstrom/history"
 )
 
-// counters are the journal counts of one :net group (§5). msg-count equals
+// counters are the journal counts of one :net group (MODEL.md, "Msgs-per-op"). msg-count equals
 // send-count: every message gets a fresh id.
 type counters struct {
 	send, recv atomic.Int64

@@ -30,29 +30,20 @@ type data struct {
 }
 
 func newData(run history.Run, res checker.Results) *data {
+	if len(run.Ops) > 0 && res.Spans == nil {
+		// A run read back from disk and checked elsewhere: take the spans
+		// from its ops.
+		res = checker.CheckWith(run, checker.Config{Params: res.Bench.Params})
+	}
 	d := &data{faults: run.Faults, run: run, res: res}
-	pending := map[int]history.Op{}
 	fset := map[string]bool{}
-	var last int64
-	for _, op := range run.Ops {
-		last = max(last, op.Time)
-		if op.Process < 0 {
-			continue
-		}
-		if op.Type == history.Invoke {
-			pending[op.Process] = op
-			continue
-		}
-		inv, ok := pending[op.Process]
-		if !ok {
-			continue
-		}
-		delete(pending, op.Process)
-		fset[op.F] = true
+	last := res.LastTime
+	for _, s := range res.Spans {
+		fset[s.F] = true
 		d.ops = append(d.ops, completed{
-			f: op.F, typ: op.Type, final: inv.Final,
-			invokeS: float64(inv.Time) / 1e9, doneS: float64(op.Time) / 1e9,
-			latMS: float64(op.Time-inv.Time) / 1e6,
+			f: s.F, typ: s.Type, final: s.Final,
+			invokeS: float64(s.Invoke) / 1e9, doneS: float64(s.Done) / 1e9,
+			latMS: float64(s.Done-s.Invoke) / 1e6,
 		})
 	}
 	for _, f := range run.Faults {

@@ -199,17 +199,9 @@ func stableLatency(d *data) *figure {
 	}
 	// Never-read values have no known time unless acked; place them at
 	// their broadcast invocation.
-	invokedAt := map[int64]float64{}
-	for _, op := range d.run.Ops {
-		if op.F == "broadcast" && op.Type == history.Invoke {
-			if v, ok := checker.IntValue(op.Value); ok {
-				invokedAt[v] = float64(op.Time) / 1e9
-			}
-		}
-	}
 	for _, e := range w.Elements {
 		if e.Outcome == "never-read" {
-			never = append(never, plotter.XY{X: invokedAt[e.Value], Y: 0})
+			never = append(never, plotter.XY{X: float64(e.Invoked) / 1e9, Y: 0})
 		}
 	}
 	addScatter := func(xys plotter.XYs, label string, sty draw.GlyphStyle) {

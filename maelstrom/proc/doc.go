@@ -1,5 +1,5 @@
 // Package proc launches and supervises one node process the way Maelstrom's
-// process.clj does (maelstrom-compat.md §1.1, §1.7, §2): argv[0] is the
+// process.clj does (MODEL.md, "Framing", "Fatal output", "Node processes"): argv[0] is the
 // canonical absolute path of the binary, followed by the positional
 // arguments; the working directory is the temp directory; stdin, stdout and
 // stderr are pipes.

@@ -308,7 +308,7 @@ func (p *Process) readStdout(r *os.File) {
 		if err == nil {
 			line = line[:len(line)-1]
 		} else if len(line) == 0 {
-			return // EOF or read error: stop quietly (§1.7)
+			return // EOF or read error: stop quietly (MODEL.md, "Fatal output")
 		}
 		splitCR(line, handle)
 		long = long[:0]
@@ -372,7 +372,12 @@ func (p *Process) readStderr(r *os.File, logf *os.File) {
 	}
 }
 
-// ring keeps the last DebugLines lines.
+// DebugLineBytes bounds each line the crash report keeps: a node's stdout
+// lines include read replies listing every value (hundreds of KB late in a
+// long run), and 32 of them per node must not grow the bench's memory.
+const DebugLineBytes = 4096
+
+// ring keeps the last DebugLines lines, each cut to DebugLineBytes.
 type ring struct {
 	mu   sync.Mutex // protects buf, next, full
 	buf  [DebugLines][]byte
@@ -382,7 +387,12 @@ type ring struct {
 
 func (r *ring) add(line []byte) {
 	r.mu.Lock()
-	r.buf[r.next] = append(r.buf[r.next][:0], line...)
+	if len(line) > DebugLineBytes {
+		kept := append(r.buf[r.next][:0], line[:DebugLineBytes]...)
+		r.buf[r.next] = fmt.Appendf(kept, " ... (%d bytes in all)", len(line))
+	} else {
+		r.buf[r.next] = append(r.buf[r.next][:0], line...)
+	}
 	r.next = (r.next + 1) % DebugLines
 	if r.next == 0 {
 		r.full = true

@@ -2,6 +2,7 @@ package proc
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -43,7 +44,7 @@ func sh(t *testing.T, script string, c *collector, warn func(string, ...any)) *P
 	return p
 }
 
-// Reference: §1.1 framing: lines end at \n (Java readLine also splits \r and
+// Reference: MODEL.md, "Framing" framing: lines end at \n (Java readLine also splits \r and
 // \r\n); no length limit; a final unterminated line is read at EOF.
 func TestStdoutLines(t *testing.T) {
 	c := &collector{}
@@ -67,7 +68,7 @@ func TestStdoutLines(t *testing.T) {
 	}
 }
 
-// Reference: §1.7: after a bad line the reader logs WARN once and never
+// Reference: MODEL.md, "Fatal output": after a bad line the reader logs WARN once and never
 // reads that stdout again.
 func TestStdoutStopsAfterError(t *testing.T) {
 	c := &collector{fail: "bad"}
@@ -91,8 +92,8 @@ func TestStdoutStopsAfterError(t *testing.T) {
 	}
 }
 
-// Reference: §2.1 launch: argv[0] canonical, cwd = temp dir, environment
-// inherited (plus our MAELSTROM_RUN_DIR); §1.1 stderr to node-logs.
+// Reference: MODEL.md, "Launch" launch: argv[0] canonical, cwd = temp dir, environment
+// inherited (plus our MAELSTROM_RUN_DIR); MODEL.md, "Framing" stderr to node-logs.
 func TestLaunchAndStderr(t *testing.T) {
 	c := &collector{}
 	p := sh(t, `echo "$0"; pwd; echo "$MAELSTROM_RUN_DIR"; for i in $(seq 1 40); do echo "err $i" >&2; done; exit 3`, c, nil)
@@ -142,5 +143,29 @@ func TestKill(t *testing.T) {
 func TestMissingBinary(t *testing.T) {
 	if _, err := Start(Config{NodeID: "n0", Bin: "/no/such/bin"}); err == nil {
 		t.Fatal("started a missing binary")
+	}
+}
+
+// Rule: the crash report keeps each of the last lines cut to
+// DebugLineBytes, so that huge read replies do not stay in memory.
+func TestRingCutsLongLines(t *testing.T) {
+	var r ring
+	long := strings.Repeat("7", 10*DebugLineBytes)
+	for i := 0; i < DebugLines+3; i++ {
+		r.add([]byte(long))
+	}
+	r.add([]byte("short"))
+	lines := r.lines()
+	if len(lines) != DebugLines || lines[len(lines)-1] != "short" {
+		t.Fatalf("%d lines, last %q", len(lines), lines[len(lines)-1])
+	}
+	want := long[:DebugLineBytes] + fmt.Sprintf(" ... (%d bytes in all)", len(long))
+	if lines[0] != want {
+		t.Fatalf("long line kept as %d bytes, want the first %d and a note", len(lines[0]), DebugLineBytes)
+	}
+	for i := range r.buf {
+		if cap(r.buf[i]) > 2*DebugLineBytes {
+			t.Fatalf("buffer %d has capacity %d", i, cap(r.buf[i]))
+		}
 	}
 }

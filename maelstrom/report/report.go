@@ -142,7 +142,11 @@ func Summary(w io.Writer, run history.Run, res checker.Results) {
 		row("clients", i64(n.Clients.SendCount), i64(n.Clients.RecvCount), "")
 		row("all", i64(n.All.SendCount), i64(n.All.RecvCount), perOp(n.All))
 		flush()
-		fmt.Fprintf(b, "op-count (client invocations): %d\n\n", n.OpCount)
+		fmt.Fprintf(b, "op-count (client invocations): %d\n", n.OpCount)
+		if r := opRate(res.Bench.OpRate); r != "" {
+			fmt.Fprintln(b, "op rate per minute of the main phase (invocations/s): "+r)
+		}
+		fmt.Fprintln(b)
 	}
 
 	// Availability and exceptions.
@@ -191,6 +195,18 @@ func title(run history.Run, res checker.Results) string {
 		return "broadcast run: " + strings.Join(parts, ", ")
 	}
 	return fmt.Sprintf("broadcast run: %d nodes, concurrency %d", len(run.Nodes), run.Concurrency)
+}
+
+// opRate renders the per-minute rates as "0: 498.1, 1: 501.3 (40 s)".
+func opRate(ms []checker.MinuteRate) string {
+	parts := make([]string, len(ms))
+	for i, m := range ms {
+		parts[i] = fmt.Sprintf("%d: %.1f", m.Minute, m.PerSecond)
+		if m.Seconds < 60 {
+			parts[i] += fmt.Sprintf(" (%.0f s)", m.Seconds)
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 func itoa(n int) string   { return strconv.Itoa(n) }

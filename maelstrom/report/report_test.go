@@ -12,7 +12,7 @@ import (
 	"broadcast/maelstrom/history"
 )
 
-// Spec §6.3 / §9 case 23: exit status 0, 1, 2 follows the merged verdict.
+// MODEL.md, "Exit status", "Acceptance cases" 23: exit status 0, 1, 2 follows the merged verdict.
 func TestExitCode(t *testing.T) {
 	cases := map[checker.Validity]int{checker.Valid: 0, checker.Invalid: 1, checker.Unknown: 2}
 	for v, want := range cases {
@@ -50,7 +50,7 @@ func TestVerdictLines(t *testing.T) {
 	}
 }
 
-// smallRun is spec §9 case 21 plus one lost value, on 2 nodes.
+// smallRun is MODEL.md, "Acceptance cases" 21 plus one lost value, on 2 nodes.
 func smallRun() history.Run {
 	var ops []history.Op
 	add := func(op history.Op) { op.Index = len(ops); ops = append(ops, op) }

@@ -21,7 +21,7 @@ type Target struct {
 	Unit string
 }
 
-// Targets are the 3d and 3e thresholds (spec §7): servers msgs-per-op,
+// Targets are the 3d and 3e thresholds (MODEL.md, "Gossip Glomers targets"): servers msgs-per-op,
 // median and maximum stable latency.
 var Targets = []Target{
 	{"3d", "msgs-per-op", 30, ""}, {"3e", "msgs-per-op", 20, ""},

@@ -1,10 +1,15 @@
-// Package results writes a checked run to disk in Maelstrom's layout
-// (spec §6.4):
+// Package results writes a run to disk in Maelstrom's layout (MODEL.md,
+// "Results layout"). During a run a HistoryWriter (a history.Observer)
+// streams the history files as ops are recorded, and WriteResults writes
+// the checked results at the end:
 //
-//	res := checker.Check(run)
-//	err := results.Write(dir, run, res)
+//	hw, err := results.NewHistoryWriter(dir, results.HistoryConfig{Format: results.FormatFull, Nodes: nodes, Concurrency: c})
+//	for each op, in index order: hw.Observe(op)
+//	err = hw.Close(run)                      // the rest of the run: net counters, faults, series
+//	res := online.Finish(checker.Final{..., Resolve: hw.Resolve})
+//	err = results.WriteResults(dir, res)
 //
-// writes
+// For a run held in memory, Write(dir, run, res) does both. The files:
 //
 //   - results.edn: Maelstrom's results map, pretty-printed as jepsen's fipp
 //     does (width 70; ops as #jepsen.history.Op{...}; :unknown; quantile
@@ -16,7 +21,10 @@
 //   - history.txt: jepsen's "process type f value [error]" lines;
 //   - history.edn: one op map per line;
 //   - history.json: the whole run, which ReadHistoryJSON reads back for a
-//     re-check.
+//     re-check;
+//   - or, with FormatDelta, only history.delta.jsonl: one op per line, each
+//     ok read stored as the change since the node's previous read
+//     (delta.go), which ReadHistoryDelta reads back.
 //
 // Maelstrom and Bench return the value trees; EDN and JSON render any tree.
 package results

@@ -32,6 +32,17 @@ func FlatEDN(v any) string {
 	return b.String()
 }
 
+// ednSink is what the flat printer writes to (strings.Builder,
+// bytes.Buffer).
+type ednSink interface {
+	WriteString(s string) (int, error)
+	WriteByte(c byte) error
+	Write(p []byte) (int, error)
+}
+
+// writeFlatTo renders v on one line into b.
+func writeFlatTo(b *bytes.Buffer, v any) { writeFlat(b, v) }
+
 type ednPrinter struct {
 	buf bytes.Buffer
 	col int
@@ -68,6 +79,8 @@ func (p *ednPrinter) pretty(v any) {
 	case Tagged:
 		p.write("#" + x.Tag)
 		p.pretty(x.Form)
+	case readVector:
+		p.seq("[", "]", x.vector())
 	case List:
 		p.seq("(", ")", x)
 	case Vector:
@@ -91,7 +104,7 @@ func (p *ednPrinter) seq(open, close string, xs []any) {
 	p.write(close)
 }
 
-func writeFlat(b *strings.Builder, v any) {
+func writeFlat(b ednSink, v any) {
 	switch x := v.(type) {
 	case nil:
 		b.WriteString("nil")
@@ -144,12 +157,14 @@ func writeFlat(b *strings.Builder, v any) {
 		writeSeq(b, "[", "]", x)
 	case Set:
 		writeSeq(b, "#{", "}", x)
+	case readVector:
+		x.writeFlat(b)
 	default:
 		b.WriteString(ednString(fmt.Sprint(x)))
 	}
 }
 
-func writeSeq(b *strings.Builder, open, close string, xs []any) {
+func writeSeq(b ednSink, open, close string, xs []any) {
 	b.WriteString(open)
 	for i, x := range xs {
 		if i > 0 {

@@ -73,6 +73,8 @@ func writeJSON(b *bytes.Buffer, v any, indent string) {
 		b.WriteString(indent + "}")
 	case Tagged:
 		writeJSON(b, x.Form, indent)
+	case readVector:
+		writeJSONSeq(b, x.vector(), indent)
 	case List:
 		writeJSONSeq(b, x, indent)
 	case Vector:

@@ -8,7 +8,7 @@ import (
 
 // Maelstrom renders res as Maelstrom's results map: exactly the keys :perf
 // :timeline :exceptions :stats :availability :net :workload :valid?, each
-// shaped as jepsen 0.3.7 / Maelstrom write them (spec §4.6, §4.7, §5).
+// shaped as jepsen 0.3.7 / Maelstrom write them (MODEL.md, "Checker", "Other checkers", "Msgs-per-op").
 func Maelstrom(res checker.Results) Map {
 	return Map{
 		kv("perf", Map{
@@ -148,11 +148,11 @@ func optInt(p *int64) any {
 // (#jepsen.history.Op{...}) showing :f :add, as the workload checker saw them.
 func elementMap(e checker.Element) Map {
 	var known, absent any
-	if e.Known != nil {
-		known = Tagged{OpTag, OpMap(*e.Known, addName(e.Known.F))}
+	if e.Known != nil && e.Known.Op != nil {
+		known = Tagged{OpTag, OpMap(*e.Known.Op, addName(e.Known.Op.F))}
 	}
-	if e.LastAbsent != nil {
-		absent = Tagged{OpTag, OpMap(*e.LastAbsent, addName(e.LastAbsent.F))}
+	if e.LastAbsent != nil && e.LastAbsent.Op != nil {
+		absent = Tagged{OpTag, OpMap(*e.LastAbsent.Op, addName(e.LastAbsent.Op.F))}
 	}
 	return Map{
 		kv("element", e.Value),
@@ -283,6 +283,11 @@ func Bench(res checker.Results) Map {
 	if b.AvailabilityThreshold != "" {
 		threshold = b.AvailabilityThreshold
 	}
+	rates := List{}
+	for _, m := range b.OpRate {
+		rates = append(rates, Map{kv("minute", int64(m.Minute)), kv("invocations", int64(m.Invocations)),
+			kv("seconds", Double(m.Seconds)), kv("per-second", Double(m.PerSecond))})
+	}
 	devs := make(List, len(Deviations))
 	for i, d := range Deviations {
 		devs[i] = d
@@ -295,6 +300,7 @@ func Bench(res checker.Results) Map {
 		kv("stable-latencies-ms", stable),
 		kv("staleness", stalenessTree(b)),
 		kv("op-count", int64(res.Net.OpCount)),
+		kv("op-rate-per-minute", rates),
 		kv("faults", faults),
 		kv("errors", errs),
 		kv("availability-threshold", threshold),

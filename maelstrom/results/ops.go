@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 
 	"broadcast/maelstrom/checker"
@@ -55,7 +56,41 @@ func opValue(op history.Op) any {
 			return v
 		}
 	}
+	if r, ok := op.Value.(*history.ReadValue); ok && r != nil {
+		return readVector{r}
+	}
 	return Value(op.Value, op.Process == history.NemesisProcess)
+}
+
+// readVector is a read's messages in the tree: rendered element by element
+// straight from the JSON text (integers as written, anything else as
+// rawValue converts it), without building a Vector of every element.
+type readVector struct{ r *history.ReadValue }
+
+func (v readVector) writeFlat(b ednSink) {
+	b.WriteByte('[')
+	first := true
+	var num []byte
+	v.r.Each(func(e []byte) {
+		if !first {
+			b.WriteByte(' ')
+		}
+		first = false
+		if n, ok := history.IntLiteral(e); ok {
+			num = strconv.AppendInt(num[:0], n, 10)
+			b.Write(num)
+			return
+		}
+		writeFlat(b, rawValue(e))
+	})
+	b.WriteByte(']')
+}
+
+// vector converts the read to a Vector, for the pretty printer and JSON.
+func (v readVector) vector() Vector {
+	out := make(Vector, 0, v.r.Len())
+	v.r.Each(func(e []byte) { out = append(out, rawValue(append(json.RawMessage(nil), e...))) })
+	return out
 }
 
 // Value converts a Go value from a history into the tree. Raw JSON is
@@ -131,7 +166,7 @@ func Value(v any, keywords bool) any {
 // JSON parser would: integer literals stay integers, other numbers become
 // doubles, objects maps with string keys.
 func rawValue(raw json.RawMessage) any {
-	if n, ok := checker.IntLiteral(raw); ok { // the common case, kept cheap
+	if n, ok := history.IntLiteral(raw); ok { // the common case, kept cheap
 		return n
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
@@ -146,7 +181,7 @@ func rawValue(raw json.RawMessage) any {
 func jsonValue(v any) any {
 	switch x := v.(type) {
 	case json.Number:
-		if n, ok := checker.IntLiteral([]byte(x)); ok {
+		if n, ok := history.IntLiteral([]byte(x)); ok {
 			return n
 		}
 		if !strings.ContainsAny(string(x), ".eE") {

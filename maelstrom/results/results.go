@@ -1,7 +1,6 @@
 package results
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -26,57 +25,36 @@ func ResultsJSONTree(res checker.Results) Map {
 	return append(Maelstrom(res), kv(BenchKey, Bench(res)))
 }
 
-// Write writes results.json, results.edn, history.txt, history.edn and
-// history.json into dir (created if missing). It writes every file it can
-// and returns the errors joined.
+// Write writes results.json and results.edn, and the history files of
+// FormatFull for a run held in memory (run.Ops), into dir (created if
+// missing). It writes every file it can and returns the errors joined. A
+// live run streams its history with a HistoryWriter and calls WriteResults.
 func Write(dir string, run history.Run, res checker.Results) error {
-	fw, err := newFileWriter(dir)
-	if err != nil {
-		return err
+	err := WriteResults(dir, res)
+	h, herr := NewHistoryWriter(dir, HistoryConfig{Nodes: run.Nodes, Concurrency: run.Concurrency})
+	if herr != nil {
+		return errors.Join(err, herr)
 	}
-	fw.put(ResultsJSON, func(b *bytes.Buffer) error { b.Write(JSON(ResultsJSONTree(res))); return nil })
-	fw.put(ResultsEDN, func(b *bytes.Buffer) error { b.Write(EDN(Maelstrom(res))); return nil })
-	fw.history(run)
-	return errors.Join(fw.errs...)
-}
-
-// WriteHistory writes only history.txt, history.edn and history.json into
-// dir, as an aborted Maelstrom run leaves its history but no results.
-func WriteHistory(dir string, run history.Run) error {
-	fw, err := newFileWriter(dir)
-	if err != nil {
-		return err
+	for _, op := range run.Ops {
+		h.Observe(op)
 	}
-	fw.history(run)
-	return errors.Join(fw.errs...)
+	return errors.Join(err, h.Close(run))
 }
 
-// fileWriter renders files into a directory, collecting errors.
-type fileWriter struct {
-	dir  string
-	errs []error
-}
-
-func newFileWriter(dir string) (*fileWriter, error) {
+// WriteResults writes results.json and results.edn into dir (created if
+// missing).
+func WriteResults(dir string, res checker.Results) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("results: %w", err)
+		return fmt.Errorf("results: %w", err)
 	}
-	return &fileWriter{dir: dir}, nil
-}
-
-func (fw *fileWriter) put(name string, fill func(*bytes.Buffer) error) {
-	var b bytes.Buffer
-	if err := fill(&b); err != nil {
-		fw.errs = append(fw.errs, fmt.Errorf("results: render %s: %w", name, err))
-		return
+	var errs []error
+	for name, body := range map[string][]byte{
+		ResultsJSON: JSON(ResultsJSONTree(res)),
+		ResultsEDN:  EDN(Maelstrom(res)),
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), body, 0o644); err != nil {
+			errs = append(errs, fmt.Errorf("results: %w", err))
+		}
 	}
-	if err := os.WriteFile(filepath.Join(fw.dir, name), b.Bytes(), 0o644); err != nil {
-		fw.errs = append(fw.errs, fmt.Errorf("results: %w", err))
-	}
-}
-
-func (fw *fileWriter) history(run history.Run) {
-	fw.put(HistoryTxt, func(b *bytes.Buffer) error { return WriteHistoryTxt(b, run.Ops) })
-	fw.put(HistoryEDN, func(b *bytes.Buffer) error { return WriteHistoryEDN(b, run.Ops) })
-	fw.put(HistoryJSON, func(b *bytes.Buffer) error { return WriteHistoryJSON(b, run) })
+	return errors.Join(errs...)
 }

@@ -18,7 +18,7 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
-// smallRun is spec §9 case 21 plus a lost element, a malformed reply, an
+// smallRun is MODEL.md, "Acceptance cases" 21 plus a lost element, a malformed reply, an
 // error reply and a partition: small, but every part of the map shows up.
 func smallRun() history.Run {
 	var ops []history.Op
@@ -87,7 +87,7 @@ func readFile(t *testing.T, dir, name string) string {
 	return string(b)
 }
 
-// Spec §9 case 23: results.edn has exactly the top-level keys :perf
+// MODEL.md, "Acceptance cases" 23: results.edn has exactly the top-level keys :perf
 // :timeline :exceptions :stats :availability :net :workload :valid?.
 func TestResultsEDNTopLevelKeys(t *testing.T) {
 	dir, res := writeSmall(t)
@@ -292,15 +292,7 @@ func TestHistoryEDNParses(t *testing.T) {
 // with read values still raw (3.0 is not 3).
 func TestHistoryJSONRoundTrip(t *testing.T) {
 	dir, res := writeSmall(t)
-	f, err := os.Open(filepath.Join(dir, HistoryJSON))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	run, err := ReadHistoryJSON(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	run := readHistoryFile(t, filepath.Join(dir, HistoryJSON))
 	again := checker.CheckWith(run, checker.Config{Availability: "0.5"})
 	if a, b := FlatEDN(Maelstrom(again)), FlatEDN(Maelstrom(res)); a != b {
 		t.Fatalf("re-check differs:\n%s\n%s", a, b)
@@ -327,7 +319,7 @@ func TestJavaFloat(t *testing.T) {
 		{float64(float32(63.071358)), 32, "63.071358"},
 		{float64(float32(400.0 / 205.0)), 32, "1.9512196"},
 		{float64(float32(5.0125566)), 32, "5.0125566"},
-		{float64(float32(125512.0 / 1990.0)), 32, "63.071358"}, // spec §5's figure
+		{float64(float32(125512.0 / 1990.0)), 32, "63.071358"}, // MODEL.md, "Msgs-per-op"'s figure
 		{0, 32, "0.0"},
 		{1, 64, "1.0"},
 		{0.5, 64, "0.5"},
@@ -400,7 +392,7 @@ func FuzzReadHistoryJSON(f *testing.F) {
 	})
 }
 
-// Spec §9 cases 11 and 20 as written: msgs-per-op prints as Clojure prints a
+// MODEL.md, "Acceptance cases" cases 11 and 20 as written: msgs-per-op prints as Clojure prints a
 // float: 0.0 with no server messages, 1.9512196 for 400 / 205.
 func TestMsgsPerOpRendering(t *testing.T) {
 	var ops []history.Op
@@ -424,20 +416,17 @@ func TestMsgsPerOpRendering(t *testing.T) {
 	}
 }
 
-// WriteHistory (aborted runs) writes the three history files and no results.
-func TestWriteHistoryOnly(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "aborted")
-	if err := WriteHistory(dir, smallRun()); err != nil {
+// readHistoryFile reads a history.json file back.
+func readHistoryFile(t *testing.T, path string) history.Run {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{HistoryTxt, HistoryEDN, HistoryJSON} {
-		if readFile(t, dir, name) == "" {
-			t.Errorf("%s empty", name)
-		}
+	defer f.Close()
+	run, err := ReadHistoryJSON(f)
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, name := range []string{ResultsEDN, ResultsJSON} {
-		if _, err := os.Stat(filepath.Join(dir, name)); !os.IsNotExist(err) {
-			t.Errorf("%s written for an aborted run", name)
-		}
-	}
+	return run
 }

@@ -13,6 +13,7 @@ import (
 	"broadcast/maelstrom/nemesis"
 	"broadcast/maelstrom/netsim"
 	"broadcast/maelstrom/proc"
+	"broadcast/maelstrom/results"
 	"broadcast/maelstrom/topology"
 	"broadcast/maelstrom/workload"
 )
@@ -87,13 +88,13 @@ func (c *cluster) launch(id string) (*proc.Process, error) {
 	return p, nil
 }
 
+// ednStrings renders strings as an EDN list.
 func ednStrings(ss []string) string {
-	q := make([]string, len(ss))
+	l := make(results.List, len(ss))
 	for i, s := range ss {
-		b, _ := json.Marshal(s)
-		q[i] = string(b)
+		l[i] = s
 	}
-	return "(" + strings.Join(q, " ") + ")"
+	return results.FlatEDN(l)
 }
 
 type initBody struct {
@@ -109,28 +110,14 @@ type topologyBody struct {
 
 // rpcError renders an error reply as Maelstrom's rpc-error exception.
 func rpcError(body []byte) (string, bool) {
-	var typ string
-	var code int64 = -1
-	var codeOK bool
-	netsim.Members(body, func(k string, v json.RawMessage) {
-		switch k {
-		case "type":
-			json.Unmarshal(v, &typ)
-		case "code":
-			codeOK = json.Unmarshal(v, &code) == nil
-		}
-	})
-	if typ != "error" {
+	e, ok := workload.ParseError(body)
+	if !ok {
 		return "", false
 	}
-	name := "unknown"
-	if d, ok := workload.Errors[code]; ok && codeOK {
-		name = d.Name
-	}
-	return fmt.Sprintf("throw+: {:type :rpc-error, :code %d, :name :%s, :body %s}", code, name, body), true
+	return fmt.Sprintf("throw+: {:type :rpc-error, :code %d, :name :%s, :body %s}", e.Code, e.Name, body), true
 }
 
-// initNode sends init from client cl and checks the reply (§1.4).
+// initNode sends init from client cl and checks the reply (MODEL.md, "Setup").
 func (c *cluster) initNode(id string, cl *netsim.Client) error {
 	reply, _, err := cl.Call(id, initBody{Type: "init", NodeID: id, NodeIDs: c.cfg.Nodes}, c.cfg.InitTimeout)
 	if errors.Is(err, netsim.ErrTimeout) {
@@ -155,7 +142,8 @@ func (c *cluster) initNode(id string, cl *netsim.Client) error {
 }
 
 // topologyNode sends the whole topology map to id from client cl and checks
-// the reply against topology_ok's closed schema (§4.3, §4.4).
+// the reply against topology_ok's closed schema (MODEL.md, "Topology",
+// "Reply schemas").
 func (c *cluster) topologyNode(id string, cl *netsim.Client) error {
 	reply, _, err := cl.Call(id, topologyBody{Type: "topology", Topology: c.topo}, c.cfg.TopologyTimeout)
 	if errors.Is(err, netsim.ErrTimeout) {
@@ -167,41 +155,13 @@ func (c *cluster) topologyNode(id string, cl *netsim.Client) error {
 	if msg, isErr := rpcError(reply.Body); isErr {
 		return abortf("%s", msg)
 	}
-	var problems []string
-	netsim.Members(reply.Body, func(k string, v json.RawMessage) {
-		switch k {
-		case "type":
-			var s string
-			if json.Unmarshal(v, &s) != nil || s != "topology_ok" {
-				problems = append(problems, fmt.Sprintf(`:type (not (= "topology_ok" %s))`, v))
-			}
-		case "in_reply_to", "msg_id":
-			if _, ok := intLiteral(v); !ok {
-				problems = append(problems, fmt.Sprintf(":%s (not (integer? %s))", k, v))
-			}
-		default:
-			problems = append(problems, fmt.Sprintf(":%s disallowed-key", k))
-		}
-	})
-	if len(problems) > 0 {
-		return abortf("Malformed RPC response. Maelstrom sent node %s the following request:\n\n{:type \"topology\", :topology ...}\n\nAnd expected a response of the form:\n\n{:type (eq \"topology_ok\"), (optional-key :msg_id) Int, :in_reply_to Int}\n\n... but instead received\n\n%s\n\nThis is malformed because:\n\n{%s}\n\nSee doc/protocol.md for more guidance.", id, reply.Body, strings.Join(problems, ", "))
+	if problems := workload.ReplyProblems("topology_ok", reply.Body); len(problems) > 0 {
+		return abortf("%s", workload.MalformedText(id, `{:type "topology", :topology ...}`, workload.ReplySchema("topology_ok"), reply.Body, problems))
 	}
 	return nil
 }
 
-func intLiteral(v json.RawMessage) (int64, bool) {
-	s := strings.TrimSpace(string(v))
-	if s == "" || strings.ContainsAny(s, ".eE\"") {
-		return 0, false
-	}
-	var n int64
-	if json.Unmarshal([]byte(s), &n) != nil {
-		return 0, false
-	}
-	return n, true
-}
-
-// setup is §2.1: for every node in parallel register it, start it and send
+// setup is MODEL.md, "Setup": for every node in parallel register it, start it and send
 // init (from c0..c(N-1)); then one topology per node from cN..c(2N-1).
 func (c *cluster) setup() error {
 	ids := c.cfg.Nodes
@@ -350,7 +310,7 @@ func (c *cluster) Killed() []string {
 	return out
 }
 
-// teardown is §2.2/§2.3: a node that exited on its own is a crash (the
+// teardown is MODEL.md, "Teardown": a node that exited on its own is a crash (the
 // first, in test order, is returned as the abort error); every live node
 // gets SIGKILL and up to 5 s to exit.
 func (c *cluster) teardown() error {

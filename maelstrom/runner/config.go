@@ -8,12 +8,14 @@ import (
 	"time"
 
 	"broadcast/maelstrom/checker"
+	"broadcast/maelstrom/history"
 	"broadcast/maelstrom/nemesis"
+	"broadcast/maelstrom/results"
 	"broadcast/maelstrom/topology"
 )
 
-// Config is one run's settings: Maelstrom's options (maelstrom-compat.md §6.1)
-// plus the bench's own knobs.
+// Config is one run's settings: Maelstrom's options (MODEL.md, "Command
+// line") plus the bench's own knobs. The CLI parses straight into it.
 type Config struct {
 	// Workload must be "broadcast".
 	Workload string
@@ -46,6 +48,19 @@ type Config struct {
 	Availability string
 	// Seed drives every random choice of the run.
 	Seed uint64
+	// HistoryFormat is --history-format: results.FormatFull (default:
+	// Maelstrom's history.txt and history.edn, and history.json) or
+	// results.FormatDelta (history.delta.jsonl, reads as deltas, for
+	// long runs).
+	HistoryFormat string
+
+	// Observers receive every history op, in index order, as it is
+	// recorded, after the history files and the online checker, from the
+	// recorder's goroutine (see history.Observer).
+	Observers []history.Observer
+	// ReadMiss hooks receive, for every ok read, the acknowledged values it
+	// lacks (see checker.ReadMissFunc), in the same goroutine.
+	ReadMiss []checker.ReadMissFunc
 
 	// ThreadPerServer gives each server's delivery goroutine its own OS
 	// thread sleeping with nanosleep, like Maelstrom's delivery threads
@@ -162,6 +177,12 @@ func (c *Config) validate() error {
 	}
 	if err := (checker.Config{Availability: c.Availability}).Validate(); err != nil {
 		return fmt.Errorf("%w: --availability: %v", ErrConfig, err)
+	}
+	if c.HistoryFormat == "" {
+		c.HistoryFormat = results.FormatFull
+	}
+	if _, ok := results.HistoryFiles[c.HistoryFormat]; !ok {
+		return fmt.Errorf("%w: history format %q (want %s or %s)", ErrConfig, c.HistoryFormat, results.FormatFull, results.FormatDelta)
 	}
 	if c.StoreDir == "" {
 		c.StoreDir = "store"

@@ -16,6 +16,7 @@ import (
 
 	"broadcast/maelstrom/checker"
 	"broadcast/maelstrom/history"
+	"broadcast/maelstrom/results"
 )
 
 // bins maps a test node name (maelstrom/testdata/<name>) to its binary,
@@ -97,6 +98,15 @@ func runNode(t *testing.T, node string, mod func(c *Config)) outcome {
 		mod(&cfg)
 	}
 	o.Result = Run(context.Background(), cfg)
+	// The run keeps no ops; the tests read them back from history.json.
+	if f, err := os.Open(filepath.Join(o.Dir, results.HistoryJSON)); err == nil && o.Dir != "" {
+		run, err := results.ReadHistoryJSON(f)
+		f.Close()
+		if err != nil {
+			t.Fatalf("reading back history.json: %v", err)
+		}
+		o.Run.Ops = run.Ops
+	}
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("seed %d, run dir %s, exit %d, err %v\nconsole:\n%s\nstdout:\n%s", cfg.Seed, o.Dir, o.Exit, o.Err, o.console, o.stdout)
@@ -249,7 +259,7 @@ func TestGarbageLine(t *testing.T) {
 	}
 }
 
-// Reference: acceptance case 19 / §2.3: a node that exits mid-run makes the
+// Reference: acceptance case 19 / MODEL.md, "Crashes": a node that exits mid-run makes the
 // run abort at teardown with exit 255, no results, history written.
 func TestCrashAborts(t *testing.T) {
 	t.Parallel()
@@ -529,7 +539,7 @@ func TestSetupFailuresAbort(t *testing.T) {
 	}
 }
 
-// Reference: §3.5, acceptance case 9: under partitions the correct node
+// Reference: MODEL.md, "Partitions", acceptance case 9: under partitions the correct node
 // stays valid, messages are dropped (servers send > recv), the first
 // start-partition comes first, and the final phase heals.
 func TestPartitionNemesis(t *testing.T) {

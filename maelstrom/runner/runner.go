@@ -1,7 +1,6 @@
 package runner
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -26,7 +27,7 @@ import (
 	"broadcast/maelstrom/workload"
 )
 
-// Exit statuses, as Maelstrom's (maelstrom-compat.md §6.3), plus 2 for a
+// Exit statuses, as Maelstrom's (MODEL.md, "Exit status"), plus 2 for a
 // bench failure.
 const (
 	ExitValid    = 0
@@ -66,6 +67,22 @@ type Bench struct {
 	Priority        string `json:"priority"`
 	GOMAXPROCS      int    `json:"gomaxprocs"`
 	ThreadPerServer bool   `json:"thread-per-server"`
+	// MaxRSSMB is the bench process's peak resident memory (getrusage
+	// ru_maxrss), in MiB.
+	MaxRSSMB float64 `json:"max-rss-mb"`
+	// HistoryFormat is --history-format; HistoryBytes the size of each
+	// history file written.
+	HistoryFormat string           `json:"history-format"`
+	HistoryBytes  map[string]int64 `json:"history-bytes"`
+	// Schedule says how well the main phase kept to its op schedule;
+	// RecorderBlockedSeconds is how long recording ops waited for the
+	// history files and the checker to catch up (the bench's own share of
+	// any shortfall in the op rate).
+	Schedule               workload.ScheduleStats `json:"schedule"`
+	RecorderBlockedSeconds float64                `json:"recorder-blocked-seconds"`
+	// AnalysisSeconds is the wall time from the end of the run (nodes torn
+	// down, history written) to the results and plots written.
+	AnalysisSeconds float64 `json:"analysis-seconds"`
 	// Aborted is the abort message, if the run aborted.
 	Aborted string `json:"aborted,omitempty"`
 }
@@ -76,7 +93,8 @@ type Result struct {
 	Exit int
 	// Dir is the run directory ("" if none was created).
 	Dir string
-	// Run is what was recorded.
+	// Run is what was recorded, without Ops: the ops went to the
+	// observers and the history files as they were recorded.
 	Run history.Run
 	// Results is the analysis; nil if the run aborted.
 	Results *checker.Results
@@ -84,6 +102,15 @@ type Result struct {
 	Err error
 	// Bench is the bench's own figures.
 	Bench Bench
+}
+
+// maxRSSMB is the process's peak resident set in MiB.
+func maxRSSMB() float64 {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return float64(ru.Maxrss) / 1024
 }
 
 func rusage(who int) float64 {
@@ -149,9 +176,53 @@ func Run(ctx context.Context, cfg Config) Result {
 
 	r := &run{cfg: &cfg, net: net, log: log, term: term, dir: dir, start: wallStart,
 		cpu0: rusage(syscall.RUSAGE_SELF), priority: priority}
-	r.rec = workload.NewRecorder(cfg.Concurrency, log.Logf)
 	r.cluster = newCluster(&cfg, net, log, dir, bin, topo)
+	if err := r.startPipeline(); err != nil {
+		return Result{Exit: ExitInternal, Dir: dir, Err: err}
+	}
 	return r.run(ctx)
+}
+
+// startPipeline sets up where recorded ops go, in this order: the history
+// files (and jepsen.log's op lines), the online checker (with the read-miss
+// hooks), then cfg.Observers.
+func (r *run) startPipeline() error {
+	cfg := r.cfg
+	hw, err := results.NewHistoryWriter(r.dir, results.HistoryConfig{
+		Format: cfg.HistoryFormat, Nodes: cfg.Nodes, Concurrency: cfg.Concurrency,
+		Log: func(line string) { r.log.Logf("INFO [%s] jepsen.util: %s", r.opThread(line), line) },
+	})
+	if err != nil {
+		return err
+	}
+	r.hist = hw
+	r.check = checker.NewOnline(checker.Config{Availability: cfg.Availability, Nodes: cfg.Nodes, Params: &checker.Params{
+		NodeCount: len(cfg.Nodes), Concurrency: cfg.Concurrency, TimeLimit: cfg.TimeLimit.Seconds(),
+		Rate: cfg.Rate, Latency: cfg.Latency, LatencyDist: cfg.LatencyDist, Topology: cfg.Topology,
+		Nemesis: strings.Join(cfg.Nemesis, ","), Bin: r.cluster.bin,
+	}})
+	if len(cfg.ReadMiss) > 0 {
+		hooks := cfg.ReadMiss
+		r.check.OnReadMiss(func(node string, invoke int64, missed []int64) {
+			for _, h := range hooks {
+				h(node, invoke, missed)
+			}
+		})
+	}
+	obs := append([]history.Observer{hw, r.check}, cfg.Observers...)
+	r.rec = workload.NewRecorder(obs...)
+	return nil
+}
+
+// opThread names the jepsen thread of an op's history.txt line: "jepsen
+// nemesis", or "jepsen worker <process mod C>".
+func (r *run) opThread(line string) string {
+	p, _, _ := strings.Cut(line, "\t")
+	n, err := strconv.Atoi(p)
+	if err != nil {
+		return "jepsen nemesis"
+	}
+	return "jepsen worker " + strconv.Itoa(n%r.cfg.Concurrency)
 }
 
 // run is one run's state.
@@ -165,6 +236,9 @@ type run struct {
 	cpu0     float64
 	priority string
 	rec      *workload.Recorder
+	hist     *results.HistoryWriter
+	check    *checker.Online
+	schedule workload.ScheduleStats
 	cluster  *cluster
 	nem      *nemesis.Nemesis
 
@@ -221,6 +295,7 @@ func (r *run) run(ctx context.Context) Result {
 		abort = r.phases(ctx, wl)
 	}
 	if wl != nil {
+		r.schedule = wl.Stats()
 		wl.Close()
 	}
 	r.setPhase("teardown", 0)
@@ -229,13 +304,13 @@ func (r *run) run(ctx context.Context) Result {
 	}
 	r.net.Close()
 	stopProgress()
+	r.rec.Close()
 
 	end := r.net.Now()
 	st := r.net.Stats()
 	res.Run = history.Run{
 		Nodes:       cfg.Nodes,
 		Concurrency: cfg.Concurrency,
-		Ops:         r.rec.Ops(),
 		Net:         st.Net,
 		Series:      st.Series,
 		SeriesWidth: st.SeriesWidth,
@@ -247,7 +322,14 @@ func (r *run) run(ctx context.Context) Result {
 	if res.Run.Faults == nil {
 		res.Run.Faults = []history.Interval{}
 	}
+	if err := r.hist.Close(res.Run); err != nil {
+		log.Consolef("ERROR %v", err)
+		if abort == nil {
+			abort = err
+		}
+	}
 	res.Bench = r.bench(st, end)
+	analysisStart := time.Now()
 
 	if abort != nil {
 		res.Err = abort
@@ -257,22 +339,14 @@ func (r *run) run(ctx context.Context) Result {
 		}
 		res.Bench.Aborted = abort.Error()
 		log.Consolef("ERROR [jepsen test runner] jepsen.cli: Oh jeez, I'm sorry, Jepsen broke. Here's why:\n\n%s", strings.TrimPrefix(abort.Error(), errAbort.Error()+": "))
-		if err := writeHistory(r.dir, res.Run); err != nil {
-			log.Logf("WARN writing the history: %v", err)
-		}
 		r.writeBench(res.Bench)
 		return res
 	}
 
 	log.Logf("INFO [jepsen test runner] jepsen.core: Analyzing...")
-	ccfg := checker.Config{Availability: cfg.Availability, Params: &checker.Params{
-		NodeCount: len(cfg.Nodes), Concurrency: cfg.Concurrency, TimeLimit: cfg.TimeLimit.Seconds(),
-		Rate: cfg.Rate, Latency: cfg.Latency, LatencyDist: cfg.LatencyDist, Topology: cfg.Topology,
-		Nemesis: strings.Join(cfg.Nemesis, ","), Bin: r.cluster.bin,
-	}}
-	checked := checker.CheckWith(res.Run, ccfg)
+	checked := r.check.Finish(checker.Final{Net: res.Run.Net, Faults: res.Run.Faults, Resolve: r.hist.Resolve})
 	res.Results = &checked
-	if err := results.Write(r.dir, res.Run, checked); err != nil {
+	if err := results.WriteResults(r.dir, checked); err != nil {
 		log.Consolef("ERROR writing results: %v", err)
 		res.Err, res.Exit = err, ExitInternal
 		r.writeBench(res.Bench)
@@ -281,18 +355,24 @@ func (r *run) run(ctx context.Context) Result {
 	if err := plot.Write(r.dir, res.Run, checked); err != nil {
 		log.Consolef("WARN plots: %v", err)
 	}
+	res.Bench.AnalysisSeconds = time.Since(analysisStart).Seconds()
 	r.writeBench(res.Bench)
-	log.Logf("INFO [jepsen test runner] jepsen.core: Analysis complete")
+	log.Logf("INFO [jepsen test runner] jepsen.core: Analysis complete (%.2f s)", res.Bench.AnalysisSeconds)
 	report.Summary(cfg.Stdout, res.Run, checked)
 	b := res.Bench
-	fmt.Fprintf(cfg.Stdout, "\nBench: %d hand-overs, lateness p50 %.3f ms, p99 %.3f ms, max %.3f ms; bench CPU %.1f%% of one core (%.1f s over %.1f s); seed %d; %s\n",
+	fmt.Fprintf(cfg.Stdout, "\nHistory (%s): %s; analysis %.2f s; bench peak RSS %.0f MiB\n", b.HistoryFormat, historySizes(b.HistoryBytes), b.AnalysisSeconds, b.MaxRSSMB)
+	if s := b.Schedule; s.Issued > 0 {
+		fmt.Fprintf(cfg.Stdout, "Schedule: %d main-phase ops, issued late by %.2f ms on average (max %.0f ms), %d waited for a free worker; recording waited %.2f s for the history and checker\n",
+			s.Issued, float64(s.LagNS)/float64(s.Issued)/1e6, float64(s.MaxLagNS)/1e6, s.WaitedForWorker, b.RecorderBlockedSeconds)
+	}
+	fmt.Fprintf(cfg.Stdout, "Bench: %d hand-overs, lateness p50 %.3f ms, p99 %.3f ms, max %.3f ms; bench CPU %.1f%% of one core (%.1f s over %.1f s); seed %d; %s\n",
 		b.Lateness.Count, b.LatenessMS["p50"], b.LatenessMS["p99"], b.LatenessMS["max"],
 		100*b.BenchCPUFraction, b.BenchCPUSeconds, b.WallSeconds, b.Seed, filepath.Join(r.dir, BenchFile))
 	res.Exit = report.ExitCode(checked)
 	return res
 }
 
-// phases runs the main phase and the final phase (§4.2).
+// phases runs the main phase and the final phase (MODEL.md, "Schedule").
 func (r *run) phases(ctx context.Context, wl *workload.Workload) error {
 	log := r.log
 	t0 := r.net.Now()
@@ -347,7 +427,9 @@ func (r *run) bench(st netsim.Stats, end int64) Bench {
 		},
 		BenchCPUSeconds: cpu, WallSeconds: wall, NodesCPUSeconds: rusage(syscall.RUSAGE_CHILDREN),
 		Dropped: st.Dropped, Priority: r.priority, GOMAXPROCS: runtime.GOMAXPROCS(0),
-		ThreadPerServer: r.cfg.ThreadPerServer,
+		ThreadPerServer: r.cfg.ThreadPerServer, MaxRSSMB: maxRSSMB(),
+		HistoryFormat: r.hist.Format(), HistoryBytes: r.hist.Sizes(),
+		Schedule: r.schedule, RecorderBlockedSeconds: r.rec.Blocked().Seconds(),
 	}
 	if wall > 0 {
 		b.BenchCPUFraction = cpu / wall
@@ -368,25 +450,18 @@ func (r *run) writeBench(b Bench) {
 	}
 }
 
-// writeHistory writes history.txt, history.edn and history.json, as an
-// aborted Maelstrom run leaves its history (but no results).
-func writeHistory(dir string, run history.Run) error {
-	var errs []error
-	for name, fill := range map[string]func(*bytes.Buffer) error{
-		results.HistoryTxt:  func(b *bytes.Buffer) error { return results.WriteHistoryTxt(b, run.Ops) },
-		results.HistoryEDN:  func(b *bytes.Buffer) error { return results.WriteHistoryEDN(b, run.Ops) },
-		results.HistoryJSON: func(b *bytes.Buffer) error { return results.WriteHistoryJSON(b, run) },
-	} {
-		var b bytes.Buffer
-		if err := fill(&b); err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), b.Bytes(), 0o644); err != nil {
-			errs = append(errs, err)
-		}
+// historySizes renders file sizes as "history.txt 1.2 MB, ...".
+func historySizes(m map[string]int64) string {
+	names := make([]string, 0, len(m))
+	for n := range m {
+		names = append(names, n)
 	}
-	return errors.Join(errs...)
+	sort.Strings(names)
+	parts := make([]string, len(names))
+	for i, n := range names {
+		parts[i] = fmt.Sprintf("%s %.1f MB", n, float64(m[n])/1e6)
+	}
+	return strings.Join(parts, ", ")
 }
 
 func writeJSON(path string, v any) error {

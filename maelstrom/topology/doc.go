@@ -1,5 +1,5 @@
 // Package topology computes the neighbour maps Maelstrom's broadcast workload
-// sends in its topology message (maelstrom-compat.md §4.3): line, grid,
+// sends in its topology message (MODEL.md, "Topology"): line, grid,
 // total, tree (alias of tree2), tree2, tree3 and tree4, over the server list
 // in test order.
 //

@@ -25,7 +25,7 @@ func mustJSON(t *testing.T, s string) Map {
 	return m
 }
 
-// Reference: maelstrom-compat.md §4.3 golden examples.
+// Reference: MODEL.md, "Topology" golden examples.
 func TestGoldenMaps(t *testing.T) {
 	n5 := names("n", 0, 5)
 	cases := []struct {
@@ -62,7 +62,7 @@ func TestGoldenMaps(t *testing.T) {
 	}
 }
 
-// Reference: §4.3, the 25-node excerpts.
+// Reference: MODEL.md, "Topology", the 25-node excerpts.
 func TestGolden25(t *testing.T) {
 	n25 := names("n", 0, 25)
 	grid, _ := Build("grid", n25)

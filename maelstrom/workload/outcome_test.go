@@ -23,7 +23,7 @@ func reply(body string) netsim.Message {
 	return netsim.Message{ID: 9, Src: "n1", Dest: "c5", Body: json.RawMessage(body)}
 }
 
-// Reference: §4.5 outcome table, §1.5 error codes, acceptance cases 12-17.
+// Reference: MODEL.md, "Outcomes" outcome table, MODEL.md, "Errors" error codes, acceptance cases 12-17.
 func TestComplete(t *testing.T) {
 	type want struct {
 		typ   history.Type
@@ -72,6 +72,12 @@ func TestComplete(t *testing.T) {
 		} else if !reflect.DeepEqual(got.Error, c.want.err) {
 			t.Errorf("%s: error %#v, want %#v", c.name, got.Error, c.want.err)
 		}
+		if r, ok := got.Value.(*history.ReadValue); ok {
+			got.Value = got.ReadValues()
+			if r.Len() != len(got.ReadValues()) {
+				t.Errorf("%s: read Len %d", c.name, r.Len())
+			}
+		}
 		if !reflect.DeepEqual(got.Value, c.want.value) {
 			t.Errorf("%s: value %#v, want %#v", c.name, got.Value, c.want.value)
 		}
@@ -81,21 +87,30 @@ func TestComplete(t *testing.T) {
 	}
 }
 
-func TestEDN(t *testing.T) {
-	cases := []struct {
-		v    any
-		want string
-	}{
-		{nil, "nil"},
-		{int64(5), "5"},
-		{"net-timeout", ":net-timeout"},
-		{[]any{"crash", "boom x"}, `[:crash "boom x"]`},
-		{[]json.RawMessage{json.RawMessage("1"), json.RawMessage("2")}, "[1 2]"},
-		{[]any{"isolated", map[string][]string{"n1": {"n2"}}}, `[:isolated {"n1" #{"n2"}}]`},
+// Rule: a null msg_id or in_reply_to is not an Int (Maelstrom's schema
+// checks (integer? nil)), in topology_ok and broadcast_ok alike: the
+// topology reply is malformed (the runner aborts on it) and the broadcast
+// becomes :info with the malformed-response error.
+func TestNullIDsFailTheIntSchema(t *testing.T) {
+	for _, body := range []string{
+		`{"type":"topology_ok","in_reply_to":1,"msg_id":null}`,
+		`{"type":"topology_ok","in_reply_to":null}`,
+	} {
+		if p := ReplyProblems("topology_ok", []byte(body)); len(p) != 1 || !strings.Contains(p[0], "(not (integer? null))") {
+			t.Errorf("%s: problems %q", body, p)
+		}
 	}
-	for _, c := range cases {
-		if got := EDN(c.v); got != c.want {
-			t.Errorf("EDN(%#v) = %s, want %s", c.v, got, c.want)
+	if p := ReplyProblems("topology_ok", []byte(`{"type":"topology_ok","in_reply_to":1,"msg_id":7}`)); len(p) != 0 {
+		t.Errorf("a good topology_ok has problems %q", p)
+	}
+	inv := history.Op{Type: history.Invoke, Process: 0, F: "broadcast", Value: int64(3), Node: "n0"}
+	for _, body := range []string{
+		`{"type":"broadcast_ok","in_reply_to":1,"msg_id":null}`,
+		`{"type":"broadcast_ok","in_reply_to":null}`,
+	} {
+		c := Complete(inv, netsim.Message{Body: []byte(body)}, 1, nil, 5)
+		if c.Type != history.Info || !strings.Contains(c.Error.(string), "(not (integer? null))") || c.Exception != ExceptionClass {
+			t.Errorf("%s: completion %+v", body, c)
 		}
 	}
 }

@@ -1,47 +1,69 @@
 package workload
 
 import (
-	"encoding/json"
-	"fmt"
-	"sort"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"broadcast/maelstrom/history"
 )
 
-// Recorder is the run's history: it assigns indexes in record order and
-// logs each op as a jepsen.util line. Safe for concurrent use.
-type Recorder struct {
-	concurrency int
-	logf        func(format string, args ...any)
+// recorderQueue bounds the ops recorded but not yet observed. A full queue
+// makes Add wait (the observers are behind), which bounds the memory the
+// read values in flight can hold.
+const recorderQueue = 256
 
-	mu  sync.Mutex // protects ops
-	ops []history.Op
+// Recorder is the run's history: it assigns indexes in record order and
+// hands every op, in index order, to its observers (the history files, the
+// online checker, and whatever else is registered), from one goroutine of
+// its own. It keeps no op. Safe for concurrent use.
+type Recorder struct {
+	observers []history.Observer
+
+	mu     sync.Mutex // protects next, closed; held while enqueuing, so the queue is in index order
+	next   int
+	closed bool
+	queue  chan recorded
+	done   chan struct{}
 
 	invokes, oks, fails, infos atomic.Int64
+	blocked                    atomic.Int64 // ns Add spent waiting for a full queue
 }
 
-// NewRecorder returns an empty history for C worker threads; logf receives
-// one line per op (nil discards).
-func NewRecorder(concurrency int, logf func(format string, args ...any)) *Recorder {
-	if logf == nil {
-		logf = func(string, ...any) {}
-	}
-	if concurrency < 1 {
-		concurrency = 1
-	}
-	return &Recorder{concurrency: concurrency, logf: logf}
+// recorded is one queue entry: an op, or a sync marker.
+type recorded struct {
+	op   history.Op
+	sync chan struct{}
 }
 
-// Add appends op, assigning its Index, and returns it.
+// NewRecorder returns an empty history that hands its ops to observers, in
+// the order given.
+func NewRecorder(observers ...history.Observer) *Recorder {
+	r := &Recorder{
+		observers: append([]history.Observer(nil), observers...),
+		queue:     make(chan recorded, recorderQueue),
+		done:      make(chan struct{}),
+	}
+	go r.deliver()
+	return r
+}
+
+func (r *Recorder) deliver() {
+	defer close(r.done)
+	for it := range r.queue {
+		if it.sync != nil {
+			close(it.sync)
+			continue
+		}
+		for _, o := range r.observers {
+			o.Observe(it.op)
+		}
+	}
+}
+
+// Add records op, assigning its Index, and returns it. Observers see it
+// soon after, in index order. Ops added after Close are dropped.
 func (r *Recorder) Add(op history.Op) history.Op {
-	r.mu.Lock()
-	op.Index = len(r.ops)
-	r.ops = append(r.ops, op)
-	r.mu.Unlock()
 	if op.Process != history.NemesisProcess {
 		switch op.Type {
 		case history.Invoke:
@@ -54,97 +76,61 @@ func (r *Recorder) Add(op history.Op) history.Op {
 			r.infos.Add(1)
 		}
 	}
-	thread := "jepsen nemesis"
-	proc := ":nemesis"
-	if op.Process != history.NemesisProcess {
-		thread = "jepsen worker " + strconv.Itoa(op.Process%r.concurrency)
-		proc = strconv.Itoa(op.Process)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	op.Index = r.next
+	if r.closed {
+		return op
 	}
-	line := proc + "\t:" + string(op.Type) + "\t:" + op.F + "\t" + EDN(op.Value)
-	if op.Error != nil {
-		line += "\t" + EDN(op.Error)
+	r.next++
+	select {
+	case r.queue <- recorded{op: op}:
+	default:
+		t0 := time.Now()
+		r.queue <- recorded{op: op}
+		r.blocked.Add(int64(time.Since(t0)))
 	}
-	r.logf("INFO [%s] jepsen.util: %s", thread, line)
 	return op
 }
 
-// Ops returns a copy of the history so far.
-func (r *Recorder) Ops() []history.Op {
+// Blocked returns how long Add has waited, in all, for the observers to
+// catch up (a full queue).
+func (r *Recorder) Blocked() time.Duration { return time.Duration(r.blocked.Load()) }
+
+// Sync waits until the observers have seen every op added so far.
+func (r *Recorder) Sync() {
+	r.mu.Lock()
+	if r.closed {
+		r.mu.Unlock()
+		<-r.done
+		return
+	}
+	ch := make(chan struct{})
+	r.queue <- recorded{sync: ch}
+	r.mu.Unlock()
+	<-ch
+}
+
+// Close waits until the observers have seen every op, and stops the
+// recorder. It is safe to call more than once.
+func (r *Recorder) Close() {
+	r.mu.Lock()
+	if !r.closed {
+		r.closed = true
+		close(r.queue)
+	}
+	r.mu.Unlock()
+	<-r.done
+}
+
+// Len returns the number of ops recorded.
+func (r *Recorder) Len() int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return append([]history.Op(nil), r.ops...)
+	return r.next
 }
 
 // Counts returns client invocations and ok/fail/info completions so far.
 func (r *Recorder) Counts() (invokes, oks, fails, infos int64) {
 	return r.invokes.Load(), r.oks.Load(), r.fails.Load(), r.infos.Load()
-}
-
-// EDN renders a history value roughly as Clojure would print it: nil,
-// numbers, keywords for bare names, strings quoted, vectors, maps.
-func EDN(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return "nil"
-	case int64:
-		return strconv.FormatInt(x, 10)
-	case int:
-		return strconv.Itoa(x)
-	case string:
-		if x != "" && !strings.ContainsAny(x, " \t\n\"\\:,[]{}()") && !strings.HasPrefix(x, "indeterminate") {
-			return ":" + x
-		}
-		return strconv.Quote(x)
-	case []json.RawMessage:
-		parts := make([]string, len(x))
-		for i, e := range x {
-			parts[i] = string(e)
-		}
-		return "[" + strings.Join(parts, " ") + "]"
-	case []any:
-		parts := make([]string, len(x))
-		for i, e := range x {
-			if s, ok := e.(string); ok && i > 0 {
-				parts[i] = strconv.Quote(s) // error text stays a string
-				continue
-			}
-			parts[i] = EDN(e)
-		}
-		return "[" + strings.Join(parts, " ") + "]"
-	case []string:
-		parts := make([]string, len(x))
-		for i, e := range x {
-			parts[i] = strconv.Quote(e)
-		}
-		return "#{" + strings.Join(parts, " ") + "}"
-	case map[string][]string:
-		keys := sortedKeys(x)
-		parts := make([]string, len(keys))
-		for i, k := range keys {
-			parts[i] = strconv.Quote(k) + " " + EDN(x[k])
-		}
-		return "{" + strings.Join(parts, ", ") + "}"
-	case map[string]string:
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		parts := make([]string, len(keys))
-		for i, k := range keys {
-			parts[i] = strconv.Quote(k) + " " + EDN(x[k])
-		}
-		return "{" + strings.Join(parts, ", ") + "}"
-	default:
-		return fmt.Sprint(x)
-	}
-}
-
-func sortedKeys(m map[string][]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

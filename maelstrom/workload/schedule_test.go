@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// Reference: §4.2 rate: gaps uniform on [0, 2/R), mean 1/R; §4.1 mix 50/50
+// Reference: MODEL.md, "Schedule" rate: gaps uniform on [0, 2/R), mean 1/R; MODEL.md, "Operations" mix 50/50
 // and values 0, 1, 2, ...
 func TestScheduleGapsUniform(t *testing.T) {
 	for _, rate := range []float64{5, 10, 100, 1000} {

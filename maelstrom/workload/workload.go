@@ -88,6 +88,22 @@ type Workload struct {
 	nFree   int
 	cursor  int
 	onGap   func(int64) // test hook: each drawn gap
+	stats   ScheduleStats
+}
+
+// ScheduleStats says how well the main phase kept to its schedule: where
+// the op rate falls short of --rate, whether the ops waited for a free
+// worker (the nodes are slow) or were issued late (the bench or the machine
+// is slow).
+type ScheduleStats struct {
+	// Issued is the number of main-phase ops issued.
+	Issued int64 `json:"issued"`
+	// WaitedForWorker counts ops that found no free worker when due.
+	WaitedForWorker int64 `json:"waited-for-worker"`
+	// LagNS sums, over issued ops, how late each was issued after its due
+	// time (its wait for a worker included); MaxLagNS is the largest.
+	LagNS    int64 `json:"lag-ns"`
+	MaxLagNS int64 `json:"max-lag-ns"`
 }
 
 type worker struct {
@@ -223,6 +239,7 @@ func (w *Workload) Main(ctx context.Context, t0 int64) int64 {
 		}
 		t := w.pickFree()
 		if t < 0 {
+			w.stats.WaitedForWorker++
 			// No free worker: wait for one, or the cutoff.
 			timer := time.NewTimer(time.Duration(cutoff - w.cfg.Now()))
 			select {
@@ -244,6 +261,10 @@ func (w *Workload) Main(ctx context.Context, t0 int64) int64 {
 		if at >= cutoff {
 			break
 		}
+		lag := w.cfg.Now() - next
+		w.stats.Issued++
+		w.stats.LagNS += max(0, lag)
+		w.stats.MaxLagNS = max(w.stats.MaxLagNS, lag)
 		w.dispatch(t, w.sched.Next(), at, false)
 		gap := w.sched.Gap()
 		if w.onGap != nil {
@@ -254,6 +275,9 @@ func (w *Workload) Main(ctx context.Context, t0 int64) int64 {
 	w.drain()
 	return cutoff
 }
+
+// Stats returns the main phase's schedule figures; call it after Main.
+func (w *Workload) Stats() ScheduleStats { return w.stats }
 
 // drain waits until every worker is idle.
 func (w *Workload) drain() {

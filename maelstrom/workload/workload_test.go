@@ -59,21 +59,49 @@ func okReply(c *fakeClient, node string, req any) (netsim.Message, error) {
 	return netsim.Message{Src: node, Dest: c.id, Body: []byte(body)}, nil
 }
 
+// collector keeps every op it observes (tests only: a run keeps none).
+type collector struct {
+	mu  sync.Mutex
+	ops []history.Op
+}
+
+func (c *collector) Observe(op history.Op) {
+	c.mu.Lock()
+	c.ops = append(c.ops, op)
+	c.mu.Unlock()
+}
+
+// collectors maps each test's Recorder to its collector.
+var collectors sync.Map
+
+// opsOf waits for rec's observers and returns the ops seen so far.
+func opsOf(rec *Recorder) []history.Op {
+	v, _ := collectors.Load(rec)
+	c := v.(*collector)
+	rec.Sync()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]history.Op(nil), c.ops...)
+}
+
 func newWorkload(t *testing.T, nodes []string, c int, rate float64, limit time.Duration, behave func(*fakeClient, string, any) (netsim.Message, error)) (*Workload, *Recorder, *fakeNet) {
 	t.Helper()
 	fn := &fakeNet{closed: map[string]bool{}, behave: behave, next: 2 * len(nodes)}
-	rec := NewRecorder(c, nil)
+	col := &collector{}
+	rec := NewRecorder(col)
+	t.Cleanup(rec.Close)
 	w, err := New(Config{Nodes: nodes, Concurrency: c, Rate: rate, TimeLimit: limit, Seed: 42, Open: fn.open, Rec: rec})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(w.Close)
+	collectors.Store(rec, col)
 	return w, rec, fn
 }
 
-// Reference: §4.1 values, §4.2 cutoff, thread t -> node t mod N, no
+// Reference: MODEL.md, "Operations" values, MODEL.md, "Schedule" cutoff, thread t -> node t mod N, no
 // catch-up (each invocation at least the drawn gap after the previous one),
-// §4.2 final reads.
+// MODEL.md, "Schedule" final reads.
 func TestMainAndFinal(t *testing.T) {
 	nodes := []string{"n0", "n1", "n2"}
 	w, rec, _ := newWorkload(t, nodes, 6, 500, 300*time.Millisecond, func(c *fakeClient, n string, req any) (netsim.Message, error) {
@@ -84,9 +112,9 @@ func TestMainAndFinal(t *testing.T) {
 	w.onGap = func(g int64) { gaps = append(gaps, g) }
 	t0 := w.cfg.Now()
 	cutoff := w.Main(context.Background(), t0)
-	mainOps := rec.Ops()
+	mainOps := opsOf(rec)
 	w.Final(context.Background())
-	ops := rec.Ops()
+	ops := opsOf(rec)
 
 	var invs []history.Op
 	var want int64
@@ -139,7 +167,7 @@ func TestMainAndFinal(t *testing.T) {
 	}
 }
 
-// Reference: acceptance case 13 and §3.1 item 4: every :info gives its
+// Reference: acceptance case 13 and MODEL.md, "Identifiers" item 4: every :info gives its
 // worker a new process id (+C) and, at its next op, a new client id; the
 // old client is closed then.
 func TestInfoReplacesClientAndProcess(t *testing.T) {
@@ -151,7 +179,7 @@ func TestInfoReplacesClientAndProcess(t *testing.T) {
 		return okReply(c, n, req)
 	})
 	w.Main(context.Background(), w.cfg.Now())
-	ops := rec.Ops()
+	ops := opsOf(rec)
 	procs := map[int]bool{}
 	var infos, invokes int
 	for _, op := range ops {
@@ -210,7 +238,7 @@ func countTrailingInfos(ops []history.Op, c int) int {
 func TestRateZero(t *testing.T) {
 	w, rec, _ := newWorkload(t, []string{"n0"}, 1, 0, 50*time.Millisecond, okReply)
 	w.Main(context.Background(), w.cfg.Now())
-	if n := len(rec.Ops()); n != 0 {
+	if n := len(opsOf(rec)); n != 0 {
 		t.Fatalf("%d ops at rate 0", n)
 	}
 }
