@@ -410,9 +410,9 @@ func (r *run) phases(ctx context.Context, wl *workload.Workload) error {
 
 func (r *run) describe() string {
 	c := r.cfg
-	return fmt.Sprintf("{:workload :broadcast, :bin %q, :args %s, :nodes %s, :concurrency %d, :time-limit %v, :rate %v, :latency {:mean %d, :dist :%s}, :topology :%s, :nemesis %v, :nemesis-interval %v, :availability %q, :log-stderr %v, :log-net-send %v, :log-net-recv %v, :seed %d}",
+	return fmt.Sprintf("{:workload :broadcast, :bin %q, :args %s, :nodes %s, :concurrency %d, :time-limit %v, :rate %v, :latency {:mean %d, :dist :%s}, :topology :%s, :nemesis %v, :nemesis-interval %v, :nemesis-targets %s, :availability %q, :log-stderr %v, :log-net-send %v, :log-net-recv %v, :seed %d}",
 		r.cluster.bin, ednStrings(c.Args), ednStrings(c.Nodes), c.Concurrency, c.TimeLimit.Seconds(), c.Rate, c.Latency, c.LatencyDist,
-		c.Topology, c.Nemesis, c.NemesisInterval.Seconds(), c.Availability, c.LogStderr, c.LogNetSend, c.LogNetRecv, c.Seed)
+		c.Topology, c.Nemesis, c.NemesisInterval.Seconds(), ednStrings(c.NemesisTargets), c.Availability, c.LogStderr, c.LogNetSend, c.LogNetRecv, c.Seed)
 }
 
 func (r *run) bench(st netsim.Stats, end int64) Bench {
