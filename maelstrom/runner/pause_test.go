@@ -112,6 +112,9 @@ func TestPauseKeepsValues(t *testing.T) {
 	if held == 0 {
 		t.Fatal("no operation on n1 was in flight during its pause")
 	}
+	if o.Bench.Dropped != 0 {
+		t.Fatalf("%d server messages dropped: a pause must drop none", o.Bench.Dropped)
+	}
 	// n1's final read holds every acknowledged value.
 	w := o.Results.Workload
 	if w.LostCount != 0 || w.NeverReadCount != 0 {
