@@ -30,7 +30,8 @@ func TestArgumentsAndExitCodes(t *testing.T) {
 	}{
 		{[]string{"test", "--bin", "/bin/true"}, "lin-kv"},
 		{[]string{"test", "-w", "echo", "--bin", "/bin/true"}, "only implements the broadcast workload"},
-		{[]string{"test", "-w", "broadcast", "--bin", "/bin/true", "--nemesis", "pause"}, "--nemesis pause"},
+		{[]string{"test", "-w", "broadcast", "--bin", "/bin/true", "--nemesis", "freeze"}, "--nemesis freeze"},
+		{[]string{"test", "-w", "broadcast", "--bin", "/bin/true", "--node-count", "2", "--nemesis-targets", "n5"}, "unknown node n5"},
 		{[]string{"test", "-w", "broadcast"}, "Expected a --bin"},
 		{[]string{"frob"}, "unknown command"},
 	} {

@@ -13,6 +13,9 @@ type Config struct {
 	// Params are the run parameters, copied into Results.Bench for the plot
 	// titles and the report's Gossip Glomers targets; optional.
 	Params *Params
+	// Nodes are the servers in test order, for the staleness figures
+	// (reachability); CheckWith takes run.Nodes when it is empty.
+	Nodes []string
 }
 
 // DefaultConfig returns Maelstrom's defaults: no availability requirement,
@@ -28,6 +31,27 @@ func (c Config) Validate() error {
 	return err
 }
 
+// nodesFor returns the nodes for the staleness figures: Nodes, else
+// run.Nodes, else (a hand-made history) the nodes its ops name, in order of
+// appearance.
+func (c Config) nodesFor(run history.Run) []string {
+	if len(c.Nodes) > 0 {
+		return c.Nodes
+	}
+	if len(run.Nodes) > 0 {
+		return run.Nodes
+	}
+	var nodes []string
+	seen := map[string]bool{}
+	for _, op := range run.Ops {
+		if op.Node != "" && !seen[op.Node] {
+			seen[op.Node] = true
+			nodes = append(nodes, op.Node)
+		}
+	}
+	return nodes
+}
+
 // Check runs every checker over run with DefaultConfig.
 func Check(run history.Run) Results {
 	return CheckWith(run, DefaultConfig())
@@ -36,6 +60,7 @@ func Check(run history.Run) Results {
 // CheckWith runs every checker over a run held in memory: it feeds run.Ops
 // to an Online checker and finishes it.
 func CheckWith(run history.Run, cfg Config) Results {
+	cfg.Nodes = cfg.nodesFor(run)
 	c := NewOnline(cfg)
 	for _, op := range run.Ops {
 		c.Observe(op)

@@ -3,6 +3,8 @@ package checker
 import (
 	"errors"
 
+	"broadcast/maelstrom/checker/staleness"
+
 	"broadcast/maelstrom/history"
 )
 
@@ -26,23 +28,37 @@ type Online struct {
 	exc   exceptionsPart
 	bench *benchPart
 
+	// stale computes the staleness figures from the read misses.
+	stale *staleness.Tracker
+	hook  ReadMissFunc // OnReadMiss's, besides stale's
+
 	// A part's error, once it panicked; the part then gets no more ops.
-	wlErr, statsErr, availErr, netErr, excErr string
-	benchFailed                               bool
+	wlErr, statsErr, availErr, netErr, excErr, staleErr string
+	benchFailed                                         bool
 }
 
 var _ history.Observer = (*Online)(nil)
 
 // NewOnline returns a checker that has seen no op.
 func NewOnline(cfg Config) *Online {
-	return &Online{cfg: cfg, wl: newSetFull(), stats: newStatsPart(), bench: newBenchPart()}
+	c := &Online{cfg: cfg, wl: newSetFull(), stats: newStatsPart(), bench: newBenchPart(),
+		stale: staleness.New(cfg.Nodes)}
+	c.wl.onMiss = func(node string, invoke int64, missed []int64) {
+		if c.staleErr == "" {
+			safe(&c.staleErr, func() { c.stale.Missed(node, invoke, missed) })
+		}
+		if c.hook != nil {
+			c.hook(node, invoke, missed)
+		}
+	}
+	return c
 }
 
 // OnReadMiss registers fn to receive, for every ok read completion, the
 // acknowledged values the read lacks (see ReadMissFunc). Register before
 // the first op. The computation is a word-wise and-not of the acknowledged
 // set and the read's bitmap, then a time check on the values left.
-func (c *Online) OnReadMiss(fn ReadMissFunc) { c.wl.onMiss = fn }
+func (c *Online) OnReadMiss(fn ReadMissFunc) { c.hook = fn }
 
 // Observe feeds one op, the next in index order.
 func (c *Online) Observe(op history.Op) {
@@ -66,6 +82,9 @@ func (c *Online) Observe(op history.Op) {
 		var e string
 		safe(&e, func() { c.bench.observe(&op) })
 		c.benchFailed = e != ""
+	}
+	if c.staleErr == "" {
+		safe(&c.staleErr, func() { c.stale.Op(op) })
 	}
 }
 
@@ -126,6 +145,11 @@ func (c *Online) Finish(fin Final) Results {
 	}
 	for _, f := range fin.Faults {
 		res.LastTime = max(res.LastTime, f.Start, f.End)
+	}
+	res.Bench.StalenessError = c.staleErr
+	if c.staleErr == "" {
+		f := c.stale.Figures()
+		res.Bench.Staleness = &f
 	}
 	res.Bench.AvailabilityThreshold = c.cfg.Availability
 	if c.cfg.Params != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 
+	"broadcast/maelstrom/checker/staleness"
 	"broadcast/maelstrom/history"
 )
 
@@ -41,6 +42,7 @@ func oracleCheck(run history.Run, cfg Config) Results {
 		return oracleBench(ops, run.Faults)
 	}
 	res.Bench = safeBench()
+	safe(&res.Bench.StalenessError, func() { f := oracleStaleness(run, cfg.nodesFor(run)); res.Bench.Staleness = &f })
 	res.Bench.AvailabilityThreshold = cfg.Availability
 	if cfg.Params != nil {
 		p := *cfg.Params
@@ -388,4 +390,55 @@ func completions(ops []history.Op, fn func(op history.Op, inv int)) {
 		}
 		fn(op, inv)
 	}
+}
+
+// oracleStaleness is the staleness figures' batch path: each ok read's
+// misses (values whose first broadcast_ok time precedes the read's
+// invocation time and that the read lacks), worked out from the whole
+// history in memory, fed to a staleness.Tracker.
+func oracleStaleness(run history.Run, nodes []string) staleness.Figures {
+	tr := staleness.New(nodes)
+	type ack struct {
+		t     int64
+		value int64
+	}
+	var acks []ack
+	acked := map[int64]bool{}
+	inv := map[int]int{}
+	var missed []int64
+	for i, op := range run.Ops {
+		if op.Process >= 0 {
+			if op.Type == history.Invoke {
+				inv[op.Process] = i
+			} else if at, ok := inv[op.Process]; ok {
+				delete(inv, op.Process)
+				switch {
+				case op.F == "broadcast" && op.Type == history.OK:
+					v, ok := IntValue(op.Value)
+					if !ok {
+						v, ok = IntValue(run.Ops[at].Value)
+					}
+					if ok && !acked[v] {
+						acked[v] = true
+						acks = append(acks, ack{t: op.Time, value: v})
+					}
+				case op.F == "read" && op.Type == history.OK:
+					seen := op.Read()
+					if seen == nil {
+						break
+					}
+					missed = missed[:0]
+					for _, a := range acks {
+						if a.t < run.Ops[at].Time && !seen.Has(a.value) {
+							missed = append(missed, a.value)
+						}
+					}
+					sort.Slice(missed, func(x, y int) bool { return missed[x] < missed[y] })
+					tr.Missed(run.Ops[at].Node, run.Ops[at].Time, missed)
+				}
+			}
+		}
+		tr.Op(op)
+	}
+	return tr.Figures()
 }

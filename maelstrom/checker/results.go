@@ -1,6 +1,7 @@
 package checker
 
 import (
+	"broadcast/maelstrom/checker/staleness"
 	"broadcast/maelstrom/history"
 )
 
@@ -295,6 +296,10 @@ type Bench struct {
 	Errors map[string]map[string]int
 	// AvailabilityThreshold is the --availability setting, if any.
 	AvailabilityThreshold string
+	// Staleness holds staleness while reachable and after heal (nil if
+	// their checker panicked: see StalenessError).
+	Staleness      *staleness.Figures
+	StalenessError string
 	// OpRate is the main phase's client invocations per minute, from the
 	// first client invocation; final reads are not counted.
 	OpRate []MinuteRate

@@ -27,8 +27,8 @@ var Workloads = []string{"broadcast", "echo", "g-counter", "g-set", "kafka", "li
 var Topologies = []string{"grid", "line", "total", "tree", "tree2", "tree3", "tree4"}
 
 // Faults are the accepted --nemesis faults (Maelstrom accepts only
-// partition; kill and kill-all are bench extensions).
-var Faults = []string{"partition", "kill", "kill-all"}
+// partition; kill, kill-all and pause are bench extensions).
+var Faults = []string{"partition", "kill", "kill-all", "pause"}
 
 // Options is a parsed `test` command line: the run's configuration, which
 // every option sets directly (a new option is one entry in specs and, if
@@ -148,7 +148,7 @@ var specs = []spec{
 		o.Topology = v
 		return nil
 	}},
-	{"nemesis", "", "FAULTS", "A comma-separated list of faults to inject: partition (Maelstrom's only fault), and this bench's kill and kill-all.", func(o *raw, v string) error {
+	{"nemesis", "", "FAULTS", "A comma-separated list of faults to inject: partition (Maelstrom's only fault), and this bench's kill, kill-all and pause.", func(o *raw, v string) error {
 		o.Nemesis = nil
 		for _, f := range javaSplit(`\s*,\s*`, v) {
 			if !contains(Faults, f) {
@@ -170,6 +170,18 @@ var specs = []spec{
 			return invalid("--nemesis-interval", v, "Must be positive")
 		}
 		o.NemesisInterval = time.Duration(f * float64(time.Second))
+		return nil
+	}},
+	{"nemesis-targets", "", "NODES", "Comma-separated nodes that kill and pause aim at (one of them at random each time); default any node. Partitions and kill-all ignore it.", func(o *raw, v string) error {
+		o.NemesisTargets = nil
+		for _, n := range javaSplit(`\s*,\s*`, v) {
+			if n != "" && !contains(o.NemesisTargets, n) {
+				o.NemesisTargets = append(o.NemesisTargets, n)
+			}
+		}
+		if len(o.NemesisTargets) == 0 {
+			return invalid("--nemesis-targets", v, "Must name at least one node")
+		}
 		return nil
 	}},
 	{"availability", "", "EXPECTED", "The fraction of client requests which must succeed. Either a number from 0 to 1 or total. If omitted, always valid.", func(o *raw, v string) error {
@@ -416,6 +428,11 @@ func (o *raw) finish() error {
 		seen[n] = true
 	}
 	o.Nodes = all
+	for _, t := range o.NemesisTargets {
+		if !seen[t] {
+			return fmt.Errorf("%w: --nemesis-targets: unknown node %s (the nodes are %s)", ErrUsage, t, strings.Join(all, ", "))
+		}
+	}
 	k, _ := strconv.Atoi(strings.TrimSuffix(o.concurrency, "n"))
 	if strings.HasSuffix(o.concurrency, "n") {
 		k *= len(all)

@@ -60,6 +60,9 @@ func TestOptionsAnywhere(t *testing.T) {
 		!o.LogStderr || !o.LogNetSend || !o.LogNetRecv || o.Availability != "total" || o.TestCount != 3 || o.Seed != 42 || !o.SeedSet {
 		t.Fatalf("%+v", o)
 	}
+	if o := parse(t, "test -w broadcast --bin x --node-count 4 --nemesis partition,pause,kill --nemesis-targets n0,n3,n0"); !reflect.DeepEqual(o.Nemesis, []string{"partition", "pause", "kill"}) || !reflect.DeepEqual(o.NemesisTargets, []string{"n0", "n3"}) {
+		t.Fatalf("nemesis %v targets %v", o.Nemesis, o.NemesisTargets)
+	}
 	if o := parse(t, "test -w broadcast --bin x --concurrency 7"); o.Concurrency != 7 {
 		t.Fatalf("concurrency %d", o.Concurrency)
 	}
@@ -105,7 +108,9 @@ func TestErrors(t *testing.T) {
 	bad(t, "test -w broadcast --bin x --latency -3", "non-negative")
 	bad(t, "test -w broadcast --bin x --latency-dist normal", "constant, uniform, or exponential")
 	bad(t, "test -w broadcast --bin x --topology star", "Must be one of")
-	bad(t, "test -w broadcast --bin x --nemesis pause", "Must be one of")
+	bad(t, "test -w broadcast --bin x --nemesis freeze", "Must be one of")
+	bad(t, "test -w broadcast --bin x --node-count 3 --nemesis-targets n0,n3", "unknown node n3")
+	bad(t, "test -w broadcast --bin x --nemesis-targets ,", "at least one node")
 	bad(t, "test -w broadcast --bin x --nemesis-interval 0", "Must be positive")
 	bad(t, "test -w broadcast --bin x --concurrency 2x", "optionally followed by n")
 	bad(t, "test -w broadcast --bin x --availability 2", "between 0 and 1")

@@ -37,7 +37,7 @@ type Op struct {
 	// Process is the worker's process id, or NemesisProcess.
 	Process int `json:"process"`
 	// F is broadcast, read, or a nemesis function (start-partition,
-	// stop-partition, kill, start, kill-all, start-all).
+	// stop-partition, kill, start, kill-all, start-all, pause, resume).
 	F string `json:"f"`
 	// Value: for a broadcast, the value as an int64 (invoke and
 	// completion); for a read completion, the messages array as a
@@ -108,7 +108,7 @@ type Net struct {
 
 // Interval is a span of the run during which a fault was active.
 type Interval struct {
-	// Kind is "partition", "kill" or "kill-all".
+	// Kind is "partition", "kill", "kill-all" or "pause".
 	Kind string `json:"kind"`
 	// Start and End are nanoseconds on the run's relative clock; End is the
 	// heal or restart time (or the end of the run).

@@ -19,6 +19,7 @@ const (
 	FaultPartition = "partition"
 	FaultKill      = "kill"
 	FaultKillAll   = "kill-all"
+	FaultPause     = "pause"
 )
 
 // Controller is what the nemesis acts on: the runner's cluster.
@@ -37,12 +38,19 @@ type Controller interface {
 	// Killed returns the nodes killed by the nemesis and not restarted, in
 	// test order.
 	Killed() []string
+	// Pause SIGSTOPs node; Resume SIGCONTs it.
+	Pause(node string) error
+	Resume(node string) error
 }
 
 // Config configures a Nemesis.
 type Config struct {
-	// Faults lists the enabled faults: partition, kill, kill-all.
+	// Faults lists the enabled faults: partition, kill, kill-all, pause.
 	Faults []string
+	// Targets, if set, restricts the node-level faults that pick one node
+	// (kill, pause) to these nodes (--nemesis-targets); empty means any
+	// node. Partitions and kill-all ignore it.
+	Targets []string
 	// Interval is --nemesis-interval: the mean gap between nemesis ops
 	// (gaps are uniform on [0, 2*Interval)). Default 10 s.
 	Interval time.Duration
@@ -64,10 +72,13 @@ func DefaultConfig() Config { return Config{Interval: 10 * time.Second} }
 func (c *Config) validate() error {
 	for _, f := range c.Faults {
 		switch f {
-		case FaultPartition, FaultKill, FaultKillAll:
+		case FaultPartition, FaultKill, FaultKillAll, FaultPause:
 		default:
-			return fmt.Errorf("nemesis: unknown fault %q (want partition, kill or kill-all)", f)
+			return fmt.Errorf("nemesis: unknown fault %q (want partition, kill, kill-all or pause)", f)
 		}
+	}
+	if err := ValidTargets(c.Targets, c.Nodes); err != nil {
+		return err
 	}
 	if c.Interval <= 0 {
 		c.Interval = 10 * time.Second
@@ -93,11 +104,12 @@ type Nemesis struct {
 
 	opMu sync.Mutex // the single nemesis "thread": one op at a time
 
-	mu        sync.Mutex // protects faults, openPart, killedBy, active
+	mu        sync.Mutex // protects faults, openPart, openKill, killedBy, openPause, partShape
 	faults    []history.Interval
 	openPart  int            // index in faults of the open partition, -1 if none
 	openKill  map[string]int // node -> index in faults of its open kill
 	killedBy  map[string]string
+	openPause map[string]int // paused node -> index in faults of its open pause
 	partShape string
 }
 
@@ -110,7 +122,7 @@ func New(cfg Config, ctl Controller) (*Nemesis, error) {
 		return nil, errors.New("nemesis: a Controller is required")
 	}
 	n := &Nemesis{cfg: cfg, ctl: ctl, on: map[string]bool{}, openPart: -1,
-		openKill: map[string]int{}, killedBy: map[string]string{}}
+		openKill: map[string]int{}, killedBy: map[string]string{}, openPause: map[string]int{}}
 	for _, f := range cfg.Faults {
 		n.on[f] = true
 	}
@@ -161,6 +173,13 @@ func (n *Nemesis) Run(ctx context.Context, t0, cutoff int64) {
 	if n.on[FaultKillAll] {
 		wg.Add(1)
 		go func() { defer wg.Done(); n.killAll(ctx, t0, cutoff, n.rng("kill-all")) }()
+	}
+	if n.on[FaultPause] {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			n.flipFlop(ctx, t0, cutoff, n.rng("pause"), n.pauseOne, n.resumePaused)
+		}()
 	}
 	wg.Wait()
 }
@@ -261,6 +280,7 @@ func (n *Nemesis) kill(nodes []string, kind string) map[string]string {
 		res[node] = "killed"
 		now := n.cfg.Now()
 		n.mu.Lock()
+		n.endPauseLocked(node, now)
 		n.faults = append(n.faults, history.Interval{Kind: kind, Start: now, End: -1, Detail: node})
 		n.openKill[node] = len(n.faults) - 1
 		n.killedBy[node] = kind
@@ -293,12 +313,11 @@ func (n *Nemesis) restart(nodes []string) map[string]string {
 
 func (n *Nemesis) killOne(t int64, r *rand.Rand) {
 	n.record(t, "kill", "one")
-	live := n.ctl.Live()
 	var res map[string]string
-	if len(live) == 0 {
+	if node, ok := n.pick(n.ctl.Live(), r); !ok {
 		res = map[string]string{}
 	} else {
-		res = n.kill([]string{live[r.IntN(len(live))]}, FaultKill)
+		res = n.kill([]string{node}, FaultKill)
 	}
 	n.record(n.cfg.Now(), "kill", res)
 	n.cfg.Logf("INFO [jepsen nemesis] maelstrom.nemesis: kill %v", res)
@@ -350,12 +369,15 @@ func (n *Nemesis) killAll(ctx context.Context, t0, cutoff int64, r *rand.Rand) {
 	n.cfg.Logf("INFO [jepsen nemesis] maelstrom.nemesis: start-all %v", res)
 }
 
-// Final is the nemesis's final generator: with partition on, one more
-// stop-partition (always); with kill or kill-all on, start every node the
-// nemesis killed.
+// Final is the nemesis's final generator: with pause on, resume every paused
+// node first; with partition on, one more stop-partition (always); with kill
+// or kill-all on, start every node the nemesis killed.
 func (n *Nemesis) Final() {
 	n.opMu.Lock()
 	defer n.opMu.Unlock()
+	if n.on[FaultPause] {
+		n.resumePaused(n.cfg.Now(), nil)
+	}
 	if n.on[FaultPartition] {
 		n.stopPartition(n.cfg.Now(), nil)
 	}
@@ -398,6 +420,9 @@ func (n *Nemesis) Active() string {
 	}
 	if len(down) > 0 {
 		parts = append(parts, "down "+strings.Join(down, ","))
+	}
+	if paused := n.pausedLocked(); len(paused) > 0 {
+		parts = append(parts, "paused "+strings.Join(paused, ","))
 	}
 	return strings.Join(parts, "; ")
 }

@@ -18,10 +18,11 @@ type fakeCtl struct {
 	grudge   map[string][]string
 	events   []string
 	restarts map[string]int
+	paused   map[string]bool
 }
 
 func newFake(nodes []string) *fakeCtl {
-	return &fakeCtl{nodes: nodes, dead: map[string]bool{}, restarts: map[string]int{}}
+	return &fakeCtl{nodes: nodes, dead: map[string]bool{}, restarts: map[string]int{}, paused: map[string]bool{}}
 }
 
 func (f *fakeCtl) Partition(g map[string][]string) {
@@ -46,6 +47,7 @@ func (f *fakeCtl) Kill(n string) error {
 		f.events = append(f.events, "kill-dead-"+n)
 	}
 	f.dead[n] = true
+	delete(f.paused, n)
 	f.events = append(f.events, "kill")
 	return nil
 }
@@ -193,7 +195,7 @@ func TestKillSchedules(t *testing.T) {
 }
 
 func TestBadFault(t *testing.T) {
-	if _, err := New(Config{Faults: []string{"pause"}}, newFake(nil)); err == nil {
-		t.Fatal("pause accepted")
+	if _, err := New(Config{Faults: []string{"freeze"}}, newFake(nil)); err == nil {
+		t.Fatal("freeze accepted")
 	}
 }

@@ -84,7 +84,10 @@ type server struct {
 	late    lockedHist
 }
 
-type sinkBox struct{ w io.Writer }
+type sinkBox struct {
+	w  io.Writer
+	sw *stallWriter // wraps w; nil when w is nil
+}
 
 // New returns a network configured by cfg, or ErrLatency for latency
 // settings Maelstrom cannot start with.
@@ -164,7 +167,11 @@ func (n *Net) server(id string) *server {
 // discarded.
 func (n *Net) Attach(id string, w io.Writer) {
 	if s := n.server(id); s != nil {
-		s.sink.Store(&sinkBox{w: w})
+		sb := &sinkBox{w: w}
+		if w != nil {
+			sb.sw = newStallWriter(w)
+		}
+		s.sink.Store(sb)
 	}
 }
 
@@ -362,11 +369,21 @@ func (n *Net) deliver(s *server) {
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	var ideal int64 // modelled hand-over time of the previous message
+	// afterWrite: when a write waited on a full pipe (back-pressure from a
+	// node that is not reading), an ideal simulator's thread would have
+	// waited in that write too, so the next hand-over is modelled from the
+	// moment the write returned.
+	afterWrite := func() {
+		if cur != nil && cur.sw.takeStall() {
+			ideal = max(ideal, n.Now())
+		}
+	}
 	for {
 		// Flush unless another message can be handed over right away
 		// (one whose deadline is less than 1 ms off: no sleep).
 		if bw.Buffered() > 0 && !s.q.dueBy(n.Now()+int64(time.Millisecond)-1) {
 			bw.Flush()
+			afterWrite()
 		}
 		it, ok := s.q.pop()
 		if !ok {
@@ -388,6 +405,7 @@ func (n *Net) deliver(s *server) {
 			wake := now + sleep
 			if bw.Buffered() > 0 {
 				bw.Flush()
+				afterWrite()
 			}
 			if d := wake - n.Now(); d > 0 {
 				if n.cfg.ThreadPerServer {
@@ -435,11 +453,12 @@ func (n *Net) deliver(s *server) {
 			if sb == nil || sb.w == nil {
 				bw.Reset(io.Discard)
 			} else {
-				bw.Reset(sb.w)
+				bw.Reset(sb.sw)
 			}
 		}
 		bw.Write(*it.line) // a dead node's pipe fails silently (MODEL.md, "Crashes")
 		bufPool.Put(it.line)
+		afterWrite()
 	}
 }
 

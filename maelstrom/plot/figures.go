@@ -190,6 +190,7 @@ func stableLatency(d *data) *figure {
 			lost = append(lost, plotter.XY{X: float64(e.Known.Time) / 1e9})
 		}
 	}
+	ymax = stalenessTop(d, ymax)
 	// Lost values go in a row along the top, so that their (much larger,
 	// differently defined) lost latencies do not squash the stable ones.
 	top := ymax * 1.08
@@ -236,6 +237,7 @@ func stableLatency(d *data) *figure {
 		}
 		fig.legend.Add(fmt.Sprintf("%s %d ms", name, v), l)
 	}
+	addStalenessMarks(fig, d)
 	fig.notes = append(fig.notes,
 		fmt.Sprintf("attempts %d  stable %d", w.AttemptCount, w.StableCount),
 		fmt.Sprintf("lost %d  never read %d", w.LostCount, w.NeverReadCount),

@@ -243,6 +243,8 @@ func faultLabel(kind string) string {
 		return "all nodes killed"
 	case "kill":
 		return "node killed"
+	case "pause":
+		return "node paused"
 	}
 	return kind
 }
@@ -253,6 +255,8 @@ func faultColor(kind string) color.Color {
 		return partitionColor
 	case "kill-all":
 		return killAllColor
+	case "pause":
+		return pauseColor
 	default:
 		return killColor
 	}

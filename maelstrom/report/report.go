@@ -112,6 +112,7 @@ func Summary(w io.Writer, run history.Run, res checker.Results) {
 		}
 		row(cells...)
 	}
+	stalenessRows(row, res.Bench)
 	for _, f := range []string{"broadcast", "read"} {
 		l := res.Bench.Latency[f]
 		name := "read (client round trip)"

@@ -62,18 +62,18 @@ func smallRun() history.Run {
 		}
 		return out
 	}
-	add(history.Op{Time: 990 * ms, Type: history.Invoke, Process: 0, F: "broadcast", Value: int64(7)})
-	add(history.Op{Time: 1000 * ms, Type: history.OK, Process: 0, F: "broadcast", Value: int64(7)})
-	add(history.Op{Time: 1010 * ms, Type: history.Invoke, Process: 0, F: "broadcast", Value: int64(8)})
-	add(history.Op{Time: 1030 * ms, Type: history.OK, Process: 0, F: "broadcast", Value: int64(8)})
-	add(history.Op{Time: 1050 * ms, Type: history.Invoke, Process: 1, F: "read"})
-	add(history.Op{Time: 1052 * ms, Type: history.OK, Process: 1, F: "read", Value: raw()})
-	add(history.Op{Time: 1100 * ms, Type: history.Invoke, Process: 0, F: "broadcast", Value: int64(9)})
-	add(history.Op{Time: 6100 * ms, Type: history.Info, Process: 0, F: "broadcast", Value: int64(9), Error: "net-timeout"})
-	add(history.Op{Time: 12000 * ms, Type: history.Invoke, Process: 2, F: "read", Final: true})
-	add(history.Op{Time: 12000 * ms, Type: history.Invoke, Process: 1, F: "read", Final: true})
-	add(history.Op{Time: 12004 * ms, Type: history.OK, Process: 2, F: "read", Final: true, Value: raw("7", "8")})
-	add(history.Op{Time: 12004 * ms, Type: history.OK, Process: 1, F: "read", Final: true, Value: raw("7")})
+	add(history.Op{Time: 990 * ms, Type: history.Invoke, Process: 0, F: "broadcast", Value: int64(7), Node: "n0"})
+	add(history.Op{Time: 1000 * ms, Type: history.OK, Process: 0, F: "broadcast", Value: int64(7), Node: "n0"})
+	add(history.Op{Time: 1010 * ms, Type: history.Invoke, Process: 0, F: "broadcast", Value: int64(8), Node: "n0"})
+	add(history.Op{Time: 1030 * ms, Type: history.OK, Process: 0, F: "broadcast", Value: int64(8), Node: "n0"})
+	add(history.Op{Time: 1050 * ms, Type: history.Invoke, Process: 1, F: "read", Node: "n1"})
+	add(history.Op{Time: 1052 * ms, Type: history.OK, Process: 1, F: "read", Value: raw(), Node: "n1"})
+	add(history.Op{Time: 1100 * ms, Type: history.Invoke, Process: 0, F: "broadcast", Value: int64(9), Node: "n0"})
+	add(history.Op{Time: 6100 * ms, Type: history.Info, Process: 0, F: "broadcast", Value: int64(9), Error: "net-timeout", Node: "n0"})
+	add(history.Op{Time: 12000 * ms, Type: history.Invoke, Process: 2, F: "read", Final: true, Node: "n0"})
+	add(history.Op{Time: 12000 * ms, Type: history.Invoke, Process: 1, F: "read", Final: true, Node: "n1"})
+	add(history.Op{Time: 12004 * ms, Type: history.OK, Process: 2, F: "read", Final: true, Value: raw("7", "8"), Node: "n0"})
+	add(history.Op{Time: 12004 * ms, Type: history.OK, Process: 1, F: "read", Final: true, Value: raw("7"), Node: "n1"})
 	return history.Run{
 		Nodes: []string{"n0", "n1"}, Concurrency: 2, Ops: ops,
 		Net: history.Net{
@@ -103,6 +103,8 @@ func TestSummaryTable(t *testing.T) {
 		"lost values: 8\n",
 		"  stable (visible everywhere)  1     50     50     50     50     50\n",
 		"  lost                         1  10970  10970  10970  10970  10970\n",
+		"  staleness while reachable    2     50  10970  10970  10970  10970\n",
+		"  staleness after heal         2     50  10970  10970  10970  10970\n",
 		"  broadcast ack (client)       2  10.00  20.00  20.00  20.00  20.00\n",
 		"  read (client round trip)     3   2.00   4.00   4.00   4.00   4.00\n",
 		"  servers     26        24         4.33\n",

@@ -211,13 +211,14 @@ var Deviations = []string{
 	"no services: lin-kv, seq-kv, lww-kv and lin-tso are not simulated; a message to one is an Invalid dest",
 	"not written: test.jepsen, net-journal/, timeline.html, messages.svg; PNG plots instead of gnuplot's, with buckets sized to the run",
 	"after a fatal stdout line the node's output is no longer read, without spinning a CPU core",
+	"a node that does not read its stdin (paused or slow) gets up to 64 KiB more, in the bench's write buffer, before its delivery thread waits",
 	"the bench raises its own priority (nice -20) when allowed and delivers with one OS thread per node; the nodes keep the caller's nice value",
 	"deadline ties break in send order; init and topology client ids are assigned in node order",
 	"node-to-node numbers are passed through as written, not re-encoded",
 	"node stderr is copied per chunk of complete lines; jepsen.log op lines are the history.txt lines",
 	"a crash report cuts each of the node's last 32 stdout and stderr lines to 4 KiB",
 	"EDN key order follows MODEL.md; checker errors are strings; exceptions carry no stack trace; nemesis drop sets print as vectors",
-	"extensions: --seed, --nemesis kill and kill-all, --history-format delta, MAELSTROM_RUN_DIR in the node environment, the bench key, bench.json, PNG plots",
+	"extensions: --seed, --nemesis kill, kill-all and pause, --nemesis-targets, --history-format delta, MAELSTROM_RUN_DIR in the node environment, the bench key, bench.json, PNG plots",
 	"exit status 2 also covers a failure of the bench itself",
 }
 
@@ -298,6 +299,7 @@ func Bench(res checker.Results) Map {
 		kv("params", params),
 		kv("client-latency-ms", lat),
 		kv("stable-latencies-ms", stable),
+		kv("staleness", stalenessTree(b)),
 		kv("op-count", int64(res.Net.OpCount)),
 		kv("op-rate-per-minute", rates),
 		kv("faults", faults),

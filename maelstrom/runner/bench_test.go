@@ -25,7 +25,15 @@ const LatenessTargetMS = 5.0
 // OS thread per server (both are on by default, as in the CLI). Run it with
 //
 //	go test -run '^$' -bench Lateness -benchtime 1x ./maelstrom/runner/
-func BenchmarkLateness(b *testing.B) {
+func BenchmarkLateness(b *testing.B) { benchLateness(b, nil, 0) }
+
+// BenchmarkLatenessPause is BenchmarkLateness with the pause nemesis on
+// (--nemesis pause --nemesis-interval 2): a node is paused about half the
+// time, its pipe fills and its delivery goroutine waits; that wait is
+// modelled back-pressure, and the target is unchanged.
+func BenchmarkLatenessPause(b *testing.B) { benchLateness(b, []string{"pause"}, 2*time.Second) }
+
+func benchLateness(b *testing.B, faults []string, interval time.Duration) {
 	limit := 10 * time.Second
 	if s := os.Getenv("LATENESS_TIME_LIMIT"); s != "" {
 		if n, err := strconv.Atoi(s); err == nil && n > 0 {
@@ -42,6 +50,7 @@ func BenchmarkLateness(b *testing.B) {
 		cfg.TimeLimit = limit
 		cfg.RecoveryWait = time.Second
 		cfg.Seed = uint64(i + 1)
+		cfg.Nemesis, cfg.NemesisInterval = faults, interval
 		cfg.StoreDir = filepath.Join(b.TempDir(), "store")
 		cfg.Console, cfg.Stdout = io.Discard, io.Discard
 		if s := os.Getenv("LATENESS_PRIORITY"); s != "" {
@@ -66,8 +75,14 @@ func BenchmarkLateness(b *testing.B) {
 	if l["p99"] >= LatenessTargetMS {
 		verdict = "FAIL"
 	}
-	fmt.Printf("lateness over %d hand-overs: p50 %.3f ms, p99 %.3f ms (target < %.0f ms: %s), max %.3f ms; bench CPU %.1f%% of one core (%.2f s / %.1f s wall); nodes CPU %.1f s; %.0f server msgs/s; priority %s; thread per server %v\n",
-		last.Bench.Lateness.Count, l["p50"], l["p99"], LatenessTargetMS, verdict, l["max"],
+	pauses := 0
+	for _, f := range last.Run.Faults {
+		if f.Kind == "pause" {
+			pauses++
+		}
+	}
+	fmt.Printf("nemesis %v (%d pauses): lateness over %d hand-overs: p50 %.3f ms, p99 %.3f ms (target < %.0f ms: %s), max %.3f ms; bench CPU %.1f%% of one core (%.2f s / %.1f s wall); nodes CPU %.1f s; %.0f server msgs/s; priority %s; thread per server %v\n",
+		faults, pauses, last.Bench.Lateness.Count, l["p50"], l["p99"], LatenessTargetMS, verdict, l["max"],
 		100*last.Bench.BenchCPUFraction, last.Bench.BenchCPUSeconds, last.Bench.WallSeconds, last.Bench.NodesCPUSeconds, rate,
 		last.Bench.Priority, last.Bench.ThreadPerServer)
 }

@@ -39,6 +39,9 @@ type Config struct {
 	// is --nemesis-interval (default 10 s).
 	Nemesis         []string
 	NemesisInterval time.Duration
+	// NemesisTargets is --nemesis-targets: the nodes kill and pause pick
+	// from (empty: any node).
+	NemesisTargets []string
 	// LogStderr, LogNetSend, LogNetRecv are Maelstrom's logging flags.
 	LogStderr, LogNetSend, LogNetRecv bool
 	// Availability is --availability: "", "total" or a number in [0, 1].
@@ -165,10 +168,13 @@ func (c *Config) validate() error {
 	}
 	for _, f := range c.Nemesis {
 		switch f {
-		case nemesis.FaultPartition, nemesis.FaultKill, nemesis.FaultKillAll:
+		case nemesis.FaultPartition, nemesis.FaultKill, nemesis.FaultKillAll, nemesis.FaultPause:
 		default:
 			return fmt.Errorf("%w: unknown nemesis fault %q", ErrConfig, f)
 		}
+	}
+	if err := validTargets(c.NemesisTargets, c.Nodes); err != nil {
+		return err
 	}
 	if c.NemesisInterval <= 0 {
 		c.NemesisInterval = d.NemesisInterval

@@ -211,7 +211,7 @@ func (r *run) startPipeline() error {
 		return err
 	}
 	r.hist = hw
-	r.check = checker.NewOnline(checker.Config{Availability: cfg.Availability, Params: &checker.Params{
+	r.check = checker.NewOnline(checker.Config{Availability: cfg.Availability, Nodes: cfg.Nodes, Params: &checker.Params{
 		NodeCount: len(cfg.Nodes), Concurrency: cfg.Concurrency, TimeLimit: cfg.TimeLimit.Seconds(),
 		Rate: cfg.Rate, Latency: cfg.Latency, LatencyDist: cfg.LatencyDist, Topology: cfg.Topology,
 		Nemesis: strings.Join(cfg.Nemesis, ","), Bin: r.cluster.bin,
@@ -284,7 +284,7 @@ func (r *run) run(ctx context.Context) Result {
 
 	var err error
 	r.nem, err = nemesis.New(nemesis.Config{
-		Faults: cfg.Nemesis, Interval: cfg.NemesisInterval, Nodes: cfg.Nodes, Seed: cfg.Seed,
+		Faults: cfg.Nemesis, Interval: cfg.NemesisInterval, Nodes: cfg.Nodes, Seed: cfg.Seed, Targets: cfg.NemesisTargets,
 		Record: func(op history.Op) { r.rec.Add(op) }, Now: r.net.Now, Logf: log.Logf,
 	}, r.cluster)
 	if err != nil {
@@ -425,9 +425,9 @@ func (r *run) phases(ctx context.Context, wl *workload.Workload) error {
 
 func (r *run) describe() string {
 	c := r.cfg
-	return fmt.Sprintf("{:workload :broadcast, :bin %q, :args %s, :nodes %s, :concurrency %d, :time-limit %v, :rate %v, :latency {:mean %d, :dist :%s}, :topology :%s, :nemesis %v, :nemesis-interval %v, :availability %q, :log-stderr %v, :log-net-send %v, :log-net-recv %v, :seed %d}",
+	return fmt.Sprintf("{:workload :broadcast, :bin %q, :args %s, :nodes %s, :concurrency %d, :time-limit %v, :rate %v, :latency {:mean %d, :dist :%s}, :topology :%s, :nemesis %v, :nemesis-interval %v, :nemesis-targets %s, :availability %q, :log-stderr %v, :log-net-send %v, :log-net-recv %v, :seed %d}",
 		r.cluster.bin, ednStrings(c.Args), ednStrings(c.Nodes), c.Concurrency, c.TimeLimit.Seconds(), c.Rate, c.Latency, c.LatencyDist,
-		c.Topology, c.Nemesis, c.NemesisInterval.Seconds(), c.Availability, c.LogStderr, c.LogNetSend, c.LogNetRecv, c.Seed)
+		c.Topology, c.Nemesis, c.NemesisInterval.Seconds(), ednStrings(c.NemesisTargets), c.Availability, c.LogStderr, c.LogNetSend, c.LogNetRecv, c.Seed)
 }
 
 func (r *run) bench(st netsim.Stats, end int64) Bench {
