@@ -16,6 +16,7 @@ import (
 
 	"broadcast/maelstrom/checker"
 	"broadcast/maelstrom/history"
+	"broadcast/maelstrom/journal"
 	"broadcast/maelstrom/nemesis"
 	"broadcast/maelstrom/netsim"
 	"broadcast/maelstrom/plot"
@@ -149,6 +150,7 @@ func Run(ctx context.Context, cfg Config) Result {
 
 	r := &run{cfg: &cfg, net: net, log: log, term: term, dir: dir, start: wallStart,
 		cpu0: rusage(syscall.RUSAGE_SELF), priority: priority}
+	r.journal = startJournal(&cfg, dir, net, log)
 	r.rec = workload.NewRecorder(cfg.Concurrency, log.Logf)
 	r.cluster = newCluster(&cfg, net, log, dir, bin, topo)
 	return r.run(ctx)
@@ -167,6 +169,7 @@ type run struct {
 	rec      *workload.Recorder
 	cluster  *cluster
 	nem      *nemesis.Nemesis
+	journal  *journal.Writer // nil if off
 
 	mu     sync.Mutex // protects phase, cutoff, phaseEnd
 	phase  string
@@ -228,6 +231,7 @@ func (r *run) run(ctx context.Context) Result {
 		abort = crash
 	}
 	r.net.Close()
+	closeJournal(r.journal, log)
 	stopProgress()
 
 	end := r.net.Now()
@@ -260,6 +264,7 @@ func (r *run) run(ctx context.Context) Result {
 		if err := writeHistory(r.dir, res.Run); err != nil {
 			log.Logf("WARN writing the history: %v", err)
 		}
+		writePictures(r.dir, res.Run, r.journal != nil, log)
 		r.writeBench(res.Bench)
 		return res
 	}
@@ -281,6 +286,7 @@ func (r *run) run(ctx context.Context) Result {
 	if err := plot.Write(r.dir, res.Run, checked); err != nil {
 		log.Consolef("WARN plots: %v", err)
 	}
+	writePictures(r.dir, res.Run, r.journal != nil, log)
 	r.writeBench(res.Bench)
 	log.Logf("INFO [jepsen test runner] jepsen.core: Analysis complete")
 	report.Summary(cfg.Stdout, res.Run, checked)
