@@ -215,6 +215,18 @@
       return { ms: performance.now() - t0, drawn: drawnCount };
     },
     whole: function () { return [data.start / 1000, runEnd() / 1000]; },
+    // firstArrow returns [x, y, id]: the midpoint (canvas pixels) of the
+    // first drawn arrow that is the nearest one to its own midpoint.
+    firstArrow: function () {
+      const g = geometry();
+      for (let k = 0; k < drawnCount; k++) {
+        const i = drawn[k];
+        const [x2, y2] = endPoint(g, i);
+        const x = (g.x(src[i]) + x2) / 2, y = (g.y(sent[i]) + y2) / 2;
+        if (y > top && y < g.h && nearest(x, y) === i) return [x, y, data.msgs[i][0]];
+      }
+      return null;
+    },
   };
 
   // nearest returns the drawn message within 5 px of (px, py), or -1.
