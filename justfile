@@ -47,6 +47,15 @@ maelstrom-run WORKLOAD="broadcast" PARTITION=env("PARTITION", "false") *FLAGS: b
     fi
     exec ./bin/maelstrom-local "${args[@]}"
 
+# Browse the runs in STORE (default store) at http://127.0.0.1:PORT/: index, run pages, diagram, timeline.
+serve STORE="store" PORT="8080": build
+    ./bin/maelstrom-local serve --port {{PORT}} {{STORE}}
+
+# The diagram's targets: render times in headless Chromium on a 3d/3e run, journal CPU cost, messages.svg size.
+bench-viz:
+    go test -run '^$' -bench BrowserRender -benchtime 1x -timeout 20m ./maelstrom/serve/
+    go test -run '^$' -bench JournalCost -benchtime 1x -timeout 40m ./maelstrom/runner/
+
 # Pipe the sample transcript through the node, by hand-debugging style (debug logs on stderr).
 debug: build
     ./bin/broadcast -durability none -log-level debug < tests/testdata/debug.jsonl

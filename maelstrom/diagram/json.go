@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 
 	"broadcast/maelstrom/history"
@@ -114,7 +115,7 @@ func WriteJSONFrom(w io.Writer, r *journal.Reader, nodes []string, faults []hist
 		Messages  int64       `json:"messages"`
 		Lost      int64       `json:"lost"`
 		Truncated bool        `json:"truncated"`
-	}{l.names, fj, float64(sum.Start) / 1e6, float64(sum.End) / 1e6, sum.Messages, sum.Lost, sum.Truncated})
+	}{l.names, fj, msFloor(sum.Start), msCeil(sum.End), sum.Messages, sum.Lost, sum.Truncated})
 	if err != nil {
 		return fmt.Errorf("diagram: %w", err)
 	}
@@ -125,3 +126,9 @@ func WriteJSONFrom(w io.Writer, r *journal.Reader, nodes []string, faults []hist
 	}
 	return nil
 }
+
+// msFloor and msCeil turn ns into ms on the microsecond grid the message
+// times are printed on, rounding outward, so that the span they bound
+// holds every message as printed.
+func msFloor(ns int64) float64 { return math.Floor(float64(ns)/1e3) / 1e3 }
+func msCeil(ns int64) float64  { return math.Ceil(float64(ns)/1e3) / 1e3 }

@@ -110,6 +110,7 @@ func makeRun(tb testing.TB, node string, limit time.Duration, recovery time.Dura
 	store = filepath.Join(tb.TempDir(), "store")
 	cfg := runner.DefaultConfig()
 	cfg.Bin = bin
+	cfg.Nodes = nil
 	for i := 0; i < 25; i++ {
 		cfg.Nodes = append(cfg.Nodes, fmt.Sprintf("n%d", i))
 	}
@@ -290,7 +291,7 @@ func TestBrowser(t *testing.T) {
 	if err != nil || links != 1 {
 		t.Fatalf("index lists %d runs (%v), want 1", links, err)
 	}
-	p.shot(chromedp.FullScreenshot(90), art, "index.png")
+	p.shot(chromedp.FullScreenshot(100), art, "index.png")
 
 	p.openRun(ts.URL + "/runs/broadcast/" + filepath.Base(dir) + "/")
 	spans := readSpans(t, dir)
@@ -306,10 +307,13 @@ func TestBrowser(t *testing.T) {
 	to := awayFromEvents(spans, from+1000)
 	countFor := func(filterText string) int {
 		t.Helper()
-		p.do(chromedp.SetValue(chromedp.CSS("#win-from"), fmt.Sprintf("%.4f", from/1000)),
-			chromedp.SetValue(chromedp.CSS("#win-to"), fmt.Sprintf("%.4f", to/1000)),
-			chromedp.SetValue(chromedp.CSS("#node-filter"), filterText),
-			chromedp.Click(chromedp.CSS("#win-apply")))
+		// Type into the controls as a user would, then press "show".
+		set := fmt.Sprintf(`(() => { const v = {"win-from": %q, "win-to": %q, "node-filter": %q}; for (const id in v) document.getElementById(id).value = v[id]; return true; })()`,
+			fmt.Sprintf("%.4f", from/1000), fmt.Sprintf("%.4f", to/1000), filterText)
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](set)); err != nil {
+			t.Fatal(err)
+		}
+		p.do(chromedp.Click(chromedp.CSS("#win-apply")))
 		var n int
 		fmt.Sscan(p.attr("canvas#diagram", "data-drawn"), &n)
 		return n
@@ -330,7 +334,11 @@ func TestBrowser(t *testing.T) {
 
 	// Click the middle of one drawn arrow: its message appears below.
 	countFor("")
-	pt, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`(() => { const p = window.maelstromDiagram.firstArrow(); const r = document.getElementById("diagram").getBoundingClientRect(); return [p[0] + r.left, p[1] + r.top, p[2]]; })()`))
+	p.do(chromedp.ScrollIntoView(chromedp.CSS("#diagram")))
+	pt, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`(() => {
+		const r = document.getElementById("diagram").getBoundingClientRect();
+		const p = window.maelstromDiagram.firstArrow(-r.top + 150, window.innerHeight - r.top - 10);
+		return [p[0] + r.left, p[1] + r.top, p[2]]; })()`))
 	if err != nil || len(pt) != 3 {
 		t.Fatalf("arrow position %v: %v", pt, err)
 	}
@@ -339,7 +347,7 @@ func TestBrowser(t *testing.T) {
 	if err != nil || !strings.HasPrefix(picked, fmt.Sprintf("#%d ", int(pt[2]))) || !strings.Contains(picked, `"type"`) {
 		t.Fatalf("clicked arrow #%d, the panel shows %q (%v)", int(pt[2]), picked, err)
 	}
-	p.shot(chromedp.FullScreenshot(80), art, "run-page.png")
+	p.shot(chromedp.FullScreenshot(100), art, "run-page.png")
 	if pr := problems(); len(pr) > 0 {
 		t.Fatalf("browser reported problems:\n%s", strings.Join(pr, "\n"))
 	}

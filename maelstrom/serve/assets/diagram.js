@@ -143,13 +143,11 @@
       ctx.moveTo(x, top); ctx.lineTo(x, g.h);
     }
     ctx.stroke();
-    ctx.textAlign = "center";
-    for (let c = 0; c < lanes.length; c++) {
-      ctx.fillStyle = filter && filter.has(lanes[c]) ? "#c00" : "#000";
-      ctx.fillText(lanes[c], g.x(c), 14);
-    }
-    ctx.textAlign = "start";
-    // Messages, one path per style.
+    // Messages, one path per style, clipped below the lane names.
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(0, top, g.w, g.h - top);
+    ctx.clip();
     visible();
     for (let s = 0; s < styles.length; s++) {
       const st = styles[s];
@@ -179,6 +177,13 @@
       ctx.setLineDash([]);
       if (st === "x" || st === "k") { ctx.lineWidth = 1.5; ctx.stroke(heads); ctx.lineWidth = 1; } else ctx.fill(heads);
     }
+    ctx.restore();
+    ctx.textAlign = "center";
+    for (let c = 0; c < lanes.length; c++) {
+      ctx.fillStyle = filter && filter.has(lanes[c]) ? "#c00" : "#000";
+      ctx.fillText(lanes[c], g.x(c), 14);
+    }
+    ctx.textAlign = "start";
     canvas.dataset.drawn = String(drawnCount);
     inFrom.value = (from / 1000).toFixed(3);
     inTo.value = (to / 1000).toFixed(3);
@@ -216,14 +221,18 @@
     },
     whole: function () { return [data.start / 1000, runEnd() / 1000]; },
     // firstArrow returns [x, y, id]: the midpoint (canvas pixels) of the
-    // first drawn arrow that is the nearest one to its own midpoint.
-    firstArrow: function () {
+    // first drawn arrow that is the nearest one to its own midpoint, with y
+    // in [minY, maxY].
+    firstArrow: function (minY, maxY) {
       const g = geometry();
       for (let k = 0; k < drawnCount; k++) {
         const i = drawn[k];
         const [x2, y2] = endPoint(g, i);
-        const x = (g.x(src[i]) + x2) / 2, y = (g.y(sent[i]) + y2) / 2;
-        if (y > top && y < g.h && nearest(x, y) === i) return [x, y, data.msgs[i][0]];
+        const x = Math.round((g.x(src[i]) + x2) / 2), y = Math.round((g.y(sent[i]) + y2) / 2);
+        if (y <= Math.max(top, minY) || y >= Math.min(g.h, maxY)) continue;
+        let alone = true;
+        for (const [dx, dy] of [[0, 0], [-2, -2], [2, 2], [-2, 2], [2, -2]]) alone = alone && nearest(x + dx, y + dy) === i;
+        if (alone) return [x, y, data.msgs[i][0]];
       }
       return null;
     },
