@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"html"
 	"io"
 	"os"
 	"path/filepath"
@@ -203,4 +204,12 @@ func BenchmarkSVG(b *testing.B) {
 	fi, _ := os.Stat(out)
 	b.ReportMetric(float64(fi.Size())/1e6, "MB")
 	b.ReportMetric(float64(st.Drawn), "arrows")
+}
+
+func TestEscapedLen(t *testing.T) {
+	for _, s := range []string{"", `{"a":"<b>&'c'"}`, "plain", `"""`} {
+		if got, want := escapedLen([]byte(s)), int64(len(html.EscapeString(s))); got != want {
+			t.Errorf("escapedLen(%q) = %d, want %d", s, got, want)
+		}
+	}
 }

@@ -148,7 +148,7 @@ func firstPass(journalPath string, l *lanes, cfg Config, fixed int64) (scan, err
 			l.of(ev.Src)
 			l.of(ev.Dest)
 			if s.cutoff < 0 {
-				total += perArrow + int64(min(len(ev.Body)+len(ev.Body)/8, cfg.MaxBody+cfg.MaxBody/8+60))
+				total += perArrow + escapedLen(ev.Body[:min(len(ev.Body), cfg.MaxBody)])
 				if total > budget {
 					s.cutoff = ev.At
 				}
@@ -344,6 +344,20 @@ func writeArrow(cw *countingWriter, m journal.Message, l *lanes, x func(int) flo
 	cw.printf("<line class=\"m %s\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"><title>#%d %s → %s sent %s s, %s\n%s%s</title></line>\n",
 		class, x1, y1, x2, y2, m.ID, html.EscapeString(m.Src), html.EscapeString(m.Dest), secs(m.Sent), fate,
 		html.EscapeString(strings.ToValidUTF8(string(body), "\uFFFD")), more)
+}
+
+// escapedLen is len(html.EscapeString(b)), without building it.
+func escapedLen(b []byte) int64 {
+	n := int64(len(b))
+	for _, c := range b {
+		switch c {
+		case '"', '\'', '&':
+			n += 4 // &#34; &#39; &amp;
+		case '<', '>':
+			n += 3 // &lt; &gt;
+		}
+	}
+	return n
 }
 
 func secs(ns int64) string { return strconv.FormatFloat(float64(ns)/1e9, 'f', 3, 64) }

@@ -134,22 +134,34 @@ type fileLink struct {
 // row is one line of the summary table.
 type row struct{ Name, Value string }
 
-func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) {
+// openRun checks the request's workload and run names and opens the
+// store; on failure it has answered and returns nil. The caller closes
+// the root.
+func (s *Server) openRun(w http.ResponseWriter, r *http.Request) (*os.Root, string) {
 	dir, err := checkRun(r.PathValue("wl"), r.PathValue("run"))
 	if err != nil {
 		s.fail(w, http.StatusNotFound, "%v", err)
-		return
+		return nil, ""
 	}
 	root, err := os.OpenRoot(s.cfg.Store)
 	if err != nil {
 		s.fail(w, http.StatusInternalServerError, "%v", err)
+		return nil, ""
+	}
+	if st, err := root.Stat(dir); err != nil || !st.IsDir() {
+		root.Close()
+		s.fail(w, http.StatusNotFound, "no run %s", dir)
+		return nil, ""
+	}
+	return root, dir
+}
+
+func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) {
+	root, dir := s.openRun(w, r)
+	if root == nil {
 		return
 	}
 	defer root.Close()
-	if st, err := root.Stat(dir); err != nil || !st.IsDir() {
-		s.fail(w, http.StatusNotFound, "no run %s", dir)
-		return
-	}
 	info := s.runInfo(root, r.PathValue("wl"), r.PathValue("run"))
 	files, plots := runFiles(root, dir)
 	has := map[string]bool{}
@@ -291,14 +303,8 @@ func text(v any) string {
 // handleMessages streams the run's journal as the diagram's JSON, with the
 // fault intervals from results.json (none while the run is in progress).
 func (s *Server) handleMessages(w http.ResponseWriter, r *http.Request) {
-	dir, err := checkRun(r.PathValue("wl"), r.PathValue("run"))
-	if err != nil {
-		s.fail(w, http.StatusNotFound, "%v", err)
-		return
-	}
-	root, err := os.OpenRoot(s.cfg.Store)
-	if err != nil {
-		s.fail(w, http.StatusInternalServerError, "%v", err)
+	root, dir := s.openRun(w, r)
+	if root == nil {
 		return
 	}
 	defer root.Close()
