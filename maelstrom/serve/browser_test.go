@@ -416,7 +416,10 @@ func BenchmarkBrowserRender(b *testing.B) {
 			art := artifactDir(b)
 			p.render(whole[0]+4, whole[0]+5.5, "")
 			p.shot(chromedp.Screenshot(chromedp.CSS("#diagram-wrap")), art, "diagram.png")
-			p.render(whole[0], whole[1], "")
+			// The run page in a tall window: title, summary, controls and
+			// two seconds of the diagram.
+			p.do(chromedp.EmulateViewport(1400, 1750))
+			p.render(whole[0]+4, whole[0]+6, "")
 			p.shot(chromedp.CaptureScreenshot(), art, "run-page.png")
 		}
 		if pr := problems(); len(pr) > 0 {
