@@ -274,11 +274,11 @@ line.m:hover{stroke-width:3}.lane{stroke:#bbb}.grid{stroke:#eee}.fault{opacity:.
 	var notes []string
 	if st.Omitted > 0 {
 		if s.cutoff >= 0 {
-			notes = append(notes, fmt.Sprintf("%d of %d messages, those sent from %s s on, are not drawn, to keep this file under %d MB; %s and `maelstrom-local serve` show them all.",
-				st.Omitted, st.Messages, secs(s.cutoff), cfg.MaxBytes/1_000_000, journal.FileName))
+			notes = append(notes, fmt.Sprintf("%d of %d messages, those sent from %s s on, are not drawn, to keep this file under %s MB; %s and `maelstrom-local serve` show them all.",
+				st.Omitted, st.Messages, secs(s.cutoff), megabytes(cfg.MaxBytes), journal.FileName))
 		} else {
-			notes = append(notes, fmt.Sprintf("%d of %d messages are not drawn, to keep this file under %d MB; %s and `maelstrom-local serve` show them all.",
-				st.Omitted, st.Messages, cfg.MaxBytes/1_000_000, journal.FileName))
+			notes = append(notes, fmt.Sprintf("%d of %d messages are not drawn, to keep this file under %s MB; %s and `maelstrom-local serve` show them all.",
+				st.Omitted, st.Messages, megabytes(cfg.MaxBytes), journal.FileName))
 		}
 	}
 	if s.lost > 0 {
@@ -359,6 +359,8 @@ func escapedLen(b []byte) int64 {
 	}
 	return n
 }
+
+func megabytes(b int64) string { return strconv.FormatFloat(float64(b)/1e6, 'f', -1, 64) }
 
 func secs(ns int64) string { return strconv.FormatFloat(float64(ns)/1e9, 'f', 3, 64) }
 func ms(ns int64) string   { return strconv.FormatFloat(float64(ns)/1e6, 'f', 1, 64) }

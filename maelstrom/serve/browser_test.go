@@ -365,7 +365,8 @@ const (
 // partitions), opens its run page in headless Chromium and reports: the
 // time from navigation to the whole run drawn (fetch, decode and first
 // paint), and the median of 5 renders of a 5 s window and of the whole run,
-// against their targets. With BROWSER_ARTIFACTS=dir it saves screenshots
+// against their targets. RENDER_NODE names another node package to run
+// (a path in this module). With BROWSER_ARTIFACTS=dir it saves screenshots
 // there. Run it with
 //
 //	go test -run '^$' -bench BrowserRender -benchtime 1x ./maelstrom/serve/
@@ -375,7 +376,11 @@ func BenchmarkBrowserRender(b *testing.B) {
 	if v := os.Getenv("RENDER_TIME_LIMIT"); v != "" {
 		fmt.Sscan(v, &limit)
 	}
-	store, dir := makeRun(b, "cmd/broadcast", time.Duration(limit)*time.Second, 10*time.Second)
+	node := "cmd/broadcast"
+	if v := os.Getenv("RENDER_NODE"); v != "" {
+		node = v // e.g. maelstrom/testdata/correct, which floods: a stress run
+	}
+	store, dir := makeRun(b, node, time.Duration(limit)*time.Second, 10*time.Second)
 	s, err := New(Config{Store: store})
 	if err != nil {
 		b.Fatal(err)

@@ -143,39 +143,56 @@
       ctx.moveTo(x, top); ctx.lineTo(x, g.h);
     }
     ctx.stroke();
-    // Messages, one path per style, clipped below the lane names.
+    // Messages by style, clipped below the lane names. Paths are stroked
+    // and filled in batches: the 2D canvas slows down badly on one path
+    // with tens of thousands of overlapping pieces.
     ctx.save();
     ctx.beginPath();
     ctx.rect(0, top, g.w, g.h - top);
     ctx.clip();
     visible();
+    const batch = 200;
     for (let s = 0; s < styles.length; s++) {
       const st = styles[s];
+      const dropped = st === "x" || st === "k";
       ctx.strokeStyle = colours[st];
       ctx.fillStyle = colours[st];
-      ctx.setLineDash(st === "x" || st === "k" ? [4, 3] : st === "f" ? [2, 3] : []);
+      ctx.setLineDash(dropped ? [4, 3] : st === "f" ? [2, 3] : []);
+      let n = 0;
       ctx.beginPath();
-      const heads = new Path2D();
       for (let k = 0; k < drawnCount; k++) {
         const i = drawn[k];
         if (style[i] !== s) continue;
-        const x1 = g.x(src[i]), y1 = g.y(sent[i]);
         const [x2, y2] = endPoint(g, i);
-        ctx.moveTo(x1, y1); ctx.lineTo(x2, y2);
-        const a = Math.atan2(y2 - y1, x2 - x1);
-        if (st === "x" || st === "k") {
-          heads.moveTo(x2 - 3, y2 - 3); heads.lineTo(x2 + 3, y2 + 3);
-          heads.moveTo(x2 - 3, y2 + 3); heads.lineTo(x2 + 3, y2 - 3);
-        } else if (st !== "f") {
-          heads.moveTo(x2, y2);
-          heads.lineTo(x2 - 6 * Math.cos(a - 0.4), y2 - 6 * Math.sin(a - 0.4));
-          heads.lineTo(x2 - 6 * Math.cos(a + 0.4), y2 - 6 * Math.sin(a + 0.4));
-          heads.closePath();
-        }
+        ctx.moveTo(g.x(src[i]), g.y(sent[i])); ctx.lineTo(x2, y2);
+        if (++n % batch === 0) { ctx.stroke(); ctx.beginPath(); }
       }
       ctx.stroke();
       ctx.setLineDash([]);
-      if (st === "x" || st === "k") { ctx.lineWidth = 1.5; ctx.stroke(heads); ctx.lineWidth = 1; } else ctx.fill(heads);
+      if (st === "f") continue;
+      // Heads: a cross where a dropped message was dropped, else a
+      // triangle at the receiver.
+      ctx.lineWidth = dropped ? 1.5 : 1;
+      n = 0;
+      ctx.beginPath();
+      for (let k = 0; k < drawnCount; k++) {
+        const i = drawn[k];
+        if (style[i] !== s) continue;
+        const [x2, y2] = endPoint(g, i);
+        if (dropped) {
+          ctx.moveTo(x2 - 3, y2 - 3); ctx.lineTo(x2 + 3, y2 + 3);
+          ctx.moveTo(x2 - 3, y2 + 3); ctx.lineTo(x2 + 3, y2 - 3);
+        } else {
+          const a = Math.atan2(y2 - g.y(sent[i]), x2 - g.x(src[i]));
+          ctx.moveTo(x2, y2);
+          ctx.lineTo(x2 - 6 * Math.cos(a - 0.4), y2 - 6 * Math.sin(a - 0.4));
+          ctx.lineTo(x2 - 6 * Math.cos(a + 0.4), y2 - 6 * Math.sin(a + 0.4));
+          ctx.closePath();
+        }
+        if (++n % batch === 0) { if (dropped) ctx.stroke(); else ctx.fill(); ctx.beginPath(); }
+      }
+      if (dropped) ctx.stroke(); else ctx.fill();
+      ctx.lineWidth = 1;
     }
     ctx.restore();
     ctx.textAlign = "center";
