@@ -351,6 +351,22 @@ func TestBrowser(t *testing.T) {
 	if pr := problems(); len(pr) > 0 {
 		t.Fatalf("browser reported problems:\n%s", strings.Join(pr, "\n"))
 	}
+
+	// The check above can fail: a console error and a failed load are seen.
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { console.error("probe-error"); const i = new Image(); i.src = "/files/no-such-file.png"; document.body.appendChild(i); return true; })()`)); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		all := strings.Join(problems(), "\n")
+		if strings.Contains(all, "probe-error") && strings.Contains(all, "404") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the console watch missed a console.error or a failed load: %q", all)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // Targets for the run page's diagram of a 25-node 3d/3e run, in headless

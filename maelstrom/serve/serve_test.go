@@ -20,6 +20,7 @@ const (
 	runLive    = "20261201T090000.000+0000"
 	runEmpty   = "20261129T080000.000+0000"
 	runBadJSON = "20261128T080000.000+0000"
+	runAborted = "20261127T080000.000+0000"
 	secret     = "TOPSECRET-outside-the-store"
 )
 
@@ -85,6 +86,12 @@ func fixture(t *testing.T) (store string, s *Server) {
 	old := time.Now().Add(-time.Hour)
 	os.Chtimes(filepath.Join(bad, "results.json"), old, old)
 
+	ab := filepath.Join(store, "broadcast", runAborted)
+	os.MkdirAll(ab, 0o755)
+	write(filepath.Join(ab, "bench.json"), `{"aborted": "run aborted: Node n1 crashed with exit status 2"}`)
+	write(filepath.Join(ab, "history.json"), `{"nodes": ["n0", "n1"], "ops": [], "faults": [{"kind": "kill", "start": 5, "end": 90, "detail": "n1"}]}`)
+	write(filepath.Join(ab, journal.FileName), string(j))
+
 	s, err = New(Config{Store: store})
 	if err != nil {
 		t.Fatal(err)
@@ -115,7 +122,7 @@ func TestIndex(t *testing.T) {
 	if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
 		t.Fatalf("status %d %s", res.StatusCode, res.Header.Get("Content-Type"))
 	}
-	order := []string{runLive, runDone, runEmpty, runBadJSON}
+	order := []string{runLive, runDone, runEmpty, runBadJSON, runAborted}
 	last := -1
 	for _, r := range order {
 		i := strings.Index(body, "/runs/broadcast/"+strings.ReplaceAll(r, "+", "&#43;")+"/")
@@ -125,7 +132,7 @@ func TestIndex(t *testing.T) {
 		last = i
 	}
 	for _, want := range []string{"/opt/node-bin", "--rate 10", ">valid<", ">2.50<", ">120<", ">230<", "in progress", "/opt/live-bin",
-		`http-equiv="refresh"`, "incomplete", "results.json: "} {
+		`http-equiv="refresh"`, "incomplete", "results.json: ", ">aborted<"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("index lacks %q", want)
 		}
@@ -214,6 +221,12 @@ func TestMessagesJSON(t *testing.T) {
 	res, body = get(t, s, "/runs/broadcast/"+runLive+"/messages.json")
 	if res.StatusCode != 200 || json.Unmarshal([]byte(body), &d) != nil || !d.Truncated || len(d.Msgs) > 4 {
 		t.Fatalf("half-written journal: %d %s", res.StatusCode, body)
+	}
+	// A run that aborted before analysis: its faults come from history.json.
+	res, body = get(t, s, "/runs/broadcast/"+runAborted+"/messages.json")
+	d.Faults = nil
+	if res.StatusCode != 200 || json.Unmarshal([]byte(body), &d) != nil || len(d.Faults) != 1 || d.Faults[0]["kind"] != "kill" {
+		t.Fatalf("aborted run's faults: %d %v", res.StatusCode, d.Faults)
 	}
 	if res, _ := get(t, s, "/runs/broadcast/"+runEmpty+"/messages.json"); res.StatusCode != 404 {
 		t.Errorf("missing journal: %d", res.StatusCode)

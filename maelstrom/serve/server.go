@@ -301,7 +301,7 @@ func text(v any) string {
 }
 
 // handleMessages streams the run's journal as the diagram's JSON, with the
-// fault intervals from results.json (none while the run is in progress).
+// run's fault intervals.
 func (s *Server) handleMessages(w http.ResponseWriter, r *http.Request) {
 	root, dir := s.openRun(w, r)
 	if root == nil {
@@ -323,22 +323,36 @@ func (s *Server) handleMessages(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, http.StatusUnprocessableEntity, "%v", err)
 		return
 	}
-	var faults []history.Interval
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-cache")
+	if err := diagram.WriteJSONFrom(w, jr, nil, runFaults(root, dir)); err != nil {
+		s.cfg.Logf("serve: messages.json of %s: %v", dir, err)
+	}
+}
+
+// runFaults returns the run's fault intervals: from results.json, or from
+// history.json for a run that aborted before analysis; none for a run in
+// progress.
+func runFaults(root *os.Root, dir string) []history.Interval {
 	if raw, err := readSmall(root, dir+"/results.json", 64<<20); err == nil {
 		var res struct {
 			Bench struct {
 				Faults []history.Interval `json:"faults"`
 			} `json:"bench"`
 		}
-		if json.Unmarshal(raw, &res) == nil {
-			faults = res.Bench.Faults
+		if json.Unmarshal(raw, &res) == nil && res.Bench.Faults != nil {
+			return res.Bench.Faults
 		}
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-cache")
-	if err := diagram.WriteJSONFrom(w, jr, nil, faults); err != nil {
-		s.cfg.Logf("serve: messages.json of %s: %v", dir, err)
+	if raw, err := readSmall(root, dir+"/history.json", 256<<20); err == nil {
+		var h struct {
+			Faults []history.Interval `json:"faults"`
+		}
+		if json.Unmarshal(raw, &h) == nil {
+			return h.Faults
+		}
 	}
+	return nil
 }
 
 // handleFile serves one regular file under the store. Paths with "..",
