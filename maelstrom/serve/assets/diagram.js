@@ -288,7 +288,9 @@
     if (!data) return;
     const r = canvas.getBoundingClientRect();
     const px = ev.clientX - r.left, py = ev.clientY - r.top;
-    if (drag) {
+    // A drag pans once the pointer has moved 3 px with the button down;
+    // less is a click.
+    if (drag && (drag.moved || Math.abs(py - drag.y) > 3)) {
       const dt = ((py - drag.y) / (canvas.clientHeight - top - 6)) * (drag.to - drag.from);
       setView(drag.from - dt, drag.to - dt);
       drag.moved = true;
