@@ -27,7 +27,7 @@ lint:
     test -z "$(gofmt -l $(git ls-files '*.go'))" || { gofmt -l $(git ls-files '*.go'); exit 1; }
     go vet ./...
 
-# Benchmarks: store throughput and recovery, gossip core, merkle, node loop, bench lateness, and the 3d/3e run.
+# Benchmarks: store throughput and recovery, gossip core, merkle, node loop, bench lateness, the 3d/3e run, the journal's cost and the diagram's render times.
 bench:
     go test -run '^$' -bench . -benchtime 1x ./tests/...
     go test -run '^$' -bench . ./store/... ./merkle/... ./gossip/... ./node/... ./maelstrom/...
@@ -46,6 +46,15 @@ maelstrom-run WORKLOAD="broadcast" PARTITION=env("PARTITION", "false") *FLAGS: b
         exec "$MAELSTROM" "${args[@]}"
     fi
     exec ./bin/maelstrom-local "${args[@]}"
+
+# Browse the runs in STORE (default store) at http://127.0.0.1:PORT/: index, run pages, diagram, timeline.
+serve STORE="store" PORT="8080": build
+    ./bin/maelstrom-local serve --port {{PORT}} {{STORE}}
+
+# The diagram's targets: render times in headless Chromium on a 3d/3e run, journal CPU cost, messages.svg size.
+bench-viz:
+    go test -run '^$' -bench BrowserRender -benchtime 1x -timeout 20m ./maelstrom/serve/
+    go test -run '^$' -bench JournalCost -benchtime 1x -timeout 40m ./maelstrom/runner/
 
 # Pipe the sample transcript through the node, by hand-debugging style (debug logs on stderr).
 debug: build

@@ -4,6 +4,10 @@
 //	maelstrom-local test -w broadcast --bin ./my-node --node-count 5 \
 //	    --time-limit 20 --rate 10 --nemesis partition [--seed 7] [-- node args]
 //
+// and serves the store's runs on a local web page:
+//
+//	maelstrom-local serve [--port 8080] [--host 127.0.0.1] [STORE_DIR]
+//
 // Results go to store/broadcast/<time>/ under the working directory. Exit
 // status: 0 valid, 1 invalid, 2 unknown or bench failure, 254 bad
 // arguments, 255 aborted run. See `maelstrom-local test --help`.
@@ -22,6 +26,7 @@ import (
 
 	"broadcast/maelstrom/cli"
 	"broadcast/maelstrom/runner"
+	"broadcast/maelstrom/serve"
 )
 
 func main() {
@@ -44,6 +49,9 @@ func randomSeed() uint64 {
 
 // run is main without the exit, for tests.
 func run(ctx context.Context, argv []string, stdout, stderr io.Writer, tty bool) int {
+	if len(argv) > 1 && argv[1] == "serve" {
+		return runServe(ctx, argv[2:], stdout, stderr)
+	}
 	opts, err := cli.Parse(argv[1:])
 	if errors.Is(err, cli.ErrHelp) {
 		fmt.Fprint(stdout, cli.Usage())
@@ -76,6 +84,32 @@ func run(ctx context.Context, argv []string, stdout, stderr io.Writer, tty bool)
 		}
 	}
 	return runner.ExitValid
+}
+
+// runServe is `maelstrom-local serve`: it serves until ctx ends.
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	o, err := cli.ParseServe(args)
+	if errors.Is(err, cli.ErrHelp) {
+		fmt.Fprint(stdout, cli.ServeUsage)
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "%v\n\n%s", trimErr(err), cli.ServeUsage)
+		return runner.ExitBadArgs
+	}
+	cfg := serve.Config{Store: o.Store, Host: o.Host, Port: o.Port,
+		Logf: func(format string, args ...any) { fmt.Fprintf(stderr, format+"\n", args...) }}
+	err = serve.ListenAndServe(ctx, cfg, func(addr string) {
+		fmt.Fprintf(stderr, "Serving %s on http://%s/ (Ctrl-C stops)\n", o.Store, addr)
+	})
+	if err != nil {
+		fmt.Fprintf(stderr, "%v\n", err)
+		if errors.Is(err, serve.ErrConfig) {
+			return runner.ExitBadArgs
+		}
+		return runner.ExitInternal
+	}
+	return 0
 }
 
 func trimErr(err error) string {

@@ -3,11 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"broadcast/maelstrom/runner"
 )
@@ -79,4 +82,60 @@ func TestCLIRun(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// Rule: `serve` prints its usage on --help, rejects bad arguments and a
+// missing store with 254, and serves the store on loopback until stopped.
+func TestServeCommand(t *testing.T) {
+	if code, out, _ := runCLI(t, "serve", "--help"); code != 0 || !strings.Contains(out, "Usage: maelstrom-local serve") {
+		t.Fatalf("serve --help: %d %q", code, out)
+	}
+	if code, _, errs := runCLI(t, "serve", "--port", "nope"); code != runner.ExitBadArgs || !strings.Contains(errs, "--port") {
+		t.Fatalf("bad port: %d %q", code, errs)
+	}
+	if code, _, errs := runCLI(t, "serve", filepath.Join(t.TempDir(), "missing")); code != runner.ExitBadArgs || !strings.Contains(errs, "store") {
+		t.Fatalf("missing store: %d %q", code, errs)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var errb syncWriter
+	done := make(chan int, 1)
+	go func() {
+		var out bytes.Buffer
+		done <- run(ctx, []string{"maelstrom-local", "serve", "--port", "0", t.TempDir()}, &out, &errb, false)
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(errb.String(), "http://127.0.0.1:") {
+		if time.Now().After(deadline) {
+			t.Fatalf("not serving: %q", errb.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	addr := strings.Fields(strings.SplitAfter(errb.String(), "http://")[1])[0]
+	res, err := http.Get("http://" + addr)
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("GET %s: %v %v", addr, res, err)
+	}
+	res.Body.Close()
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("serve exit %d", code)
+	}
+}
+
+// syncWriter is a goroutine-safe buffer.
+type syncWriter struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (w *syncWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(p)
+}
+
+func (w *syncWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.String()
 }

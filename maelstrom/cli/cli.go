@@ -295,7 +295,7 @@ func Parse(argv []string) (Options, error) {
 		return Options{}, ErrHelp
 	case "test":
 	default:
-		return Options{}, fmt.Errorf("%w: unknown command %q (only `test` is supported)", ErrUsage, argv[0])
+		return Options{}, fmt.Errorf("%w: unknown command %q (`test` and `serve` are supported)", ErrUsage, argv[0])
 	}
 	o := &raw{}
 	o.Config = runner.DefaultConfig()

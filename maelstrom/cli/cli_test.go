@@ -139,3 +139,22 @@ func TestHistoryFormatAndProfile(t *testing.T) {
 	}
 	bad(t, "test -w broadcast --bin x --history-format edn", "--history-format edn")
 }
+
+func TestParseServe(t *testing.T) {
+	o, err := ParseServe(nil)
+	if err != nil || o.Store != "store" || o.Host != "127.0.0.1" || o.Port != 8080 {
+		t.Fatalf("defaults: %+v %v", o, err)
+	}
+	o, err = ParseServe([]string{"--port", "9000", "/tmp/s", "--host=0.0.0.0"})
+	if err != nil || o.Store != "/tmp/s" || o.Host != "0.0.0.0" || o.Port != 9000 {
+		t.Fatalf("given: %+v %v", o, err)
+	}
+	for _, bad := range [][]string{{"--port"}, {"--port", "x"}, {"--port", "70000"}, {"a", "b"}, {"--bogus"}, {"--host="}} {
+		if _, err := ParseServe(bad); !errors.Is(err, ErrUsage) {
+			t.Errorf("%q: %v, want a usage error", bad, err)
+		}
+	}
+	if _, err := ParseServe([]string{"-h"}); !errors.Is(err, ErrHelp) {
+		t.Errorf("-h: %v", err)
+	}
+}

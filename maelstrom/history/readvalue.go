@@ -69,15 +69,35 @@ func (r *ReadValue) Others() []int64 { return r.others }
 
 // Each calls fn with every element's JSON text, in the order received. A
 // ReadValue built from Go integers yields their decimal text.
-func (r *ReadValue) Each(fn func(elem []byte)) {
+func (r *ReadValue) Each(fn func(elem []byte)) { r.Head(r.n, fn) }
+
+// errHeadDone stops Head's scan once it has yielded enough elements.
+var errHeadDone = errors.New("head done")
+
+// Head is Each for the first n elements only: the scan stops there, so a
+// summary of a large read costs n elements, not the whole array.
+func (r *ReadValue) Head(n int, fn func(elem []byte)) {
+	seen := 0
 	if r.raw != nil {
-		_ = scanArray(r.raw, func(e []byte) error { fn(e); return nil })
+		if n <= 0 {
+			return
+		}
+		_ = scanArray(r.raw, func(e []byte) error {
+			fn(e)
+			if seen++; seen == n {
+				return errHeadDone
+			}
+			return nil
+		})
 		return
 	}
 	var buf []byte
 	r.EachInt(func(v int64) {
-		buf = fmt.Appendf(buf[:0], "%d", v)
-		fn(buf)
+		if seen < n {
+			buf = fmt.Appendf(buf[:0], "%d", v)
+			fn(buf)
+			seen++
+		}
 	})
 }
 

@@ -40,6 +40,9 @@ type Config struct {
 	// Epoch is the zero of the run's relative clock; zero means New's call
 	// time. Deadlines, series buckets and client timeouts all use it.
 	Epoch time.Time
+	// Journal, if not nil, is told of every send, hand-over and drop (the
+	// message journal behind messages.svg). Nil records nothing.
+	Journal Journal
 }
 
 // DefaultConfig returns Maelstrom's defaults: latency 0, constant.

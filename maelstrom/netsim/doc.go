@@ -23,6 +23,11 @@
 //	n.Close()                             // stop delivery goroutines
 //	stats := n.Stats()                    // history.Net, series, lateness
 //
+// Config.Journal (or SetJournal, before any traffic) receives every send,
+// hand-over and drop as it happens, for the message journal behind the
+// Lamport diagram; the hook must not block (package journal buffers and
+// writes from a goroutine of its own).
+//
 // Each server's delivery goroutine sleeps until a message is due, truncating
 // the remaining time to whole milliseconds as Maelstrom does; with
 // Config.ThreadPerServer it runs on an OS thread of its own and sleeps with

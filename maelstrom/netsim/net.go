@@ -110,6 +110,11 @@ func (n *Net) SetLogf(logf func(format string, args ...any)) {
 	}
 }
 
+// SetJournal makes j the message journal (Config.Journal), for a journal
+// created after the network, e.g. in the run directory. Call it before any
+// traffic.
+func (n *Net) SetJournal(j Journal) { n.cfg.Journal = j }
+
 // Now returns the run's relative clock in nanoseconds.
 func (n *Net) Now() int64 { return int64(time.Since(n.epoch)) }
 
@@ -299,12 +304,20 @@ func (n *Net) send(src, dest, body []byte, from *Sender) (int64, error) {
 			lat = from.draw()
 		}
 	}
+	due := now + lat*int64(time.Millisecond)
+	if j := n.cfg.Journal; j != nil {
+		j.Send(id, now, due, src, dest, body)
+	}
 	if de.cli != nil {
 		m := Message{ID: id, Src: string(src), Dest: de.cli.id, Body: appendBody(nil, body)}
 		if n.cfg.LogSend {
 			n.cfg.Logf(":send %s", appendDelivery(nil, id, se.quoted(), de.quoted(), body))
 		}
 		de.cli.deliver(m)
+		if j := n.cfg.Journal; j != nil {
+			// Latency to a client is 0: it is in the client's inbox now.
+			j.Deliver(id, now)
+		}
 		return id, nil
 	}
 	buf := bufPool.Get().(*[]byte)
@@ -316,7 +329,7 @@ func (n *Net) send(src, dest, body []byte, from *Sender) (int64, error) {
 	if se.srv != nil && !involvesClient {
 		srcIdx = se.srv.idx
 	}
-	de.srv.q.push(item{deadline: now + lat*int64(time.Millisecond), sent: now, id: id, srcIdx: srcIdx, line: buf})
+	de.srv.q.push(item{deadline: due, sent: now, id: id, srcIdx: srcIdx, line: buf})
 	return id, nil
 }
 
@@ -335,7 +348,10 @@ func (s *server) down(it item) bool {
 }
 
 // drop records a dropped message and recycles its buffer.
-func (n *Net) drop(now int64, it item) {
+func (n *Net) drop(now int64, it item, why DropReason) {
+	if j := n.cfg.Journal; j != nil {
+		j.Drop(it.id, now, why)
+	}
 	n.dropped.Add(1)
 	n.series.add(now, seriesDropped)
 	bufPool.Put(it.line)
@@ -391,14 +407,16 @@ func (n *Net) deliver(s *server) {
 			return
 		}
 		now := n.Now()
-		drop := s.down(it)
-		if !drop && it.srcIdx >= 0 {
+		why := DropReason(0)
+		if s.down(it) {
+			why = DropDown
+		} else if it.srcIdx >= 0 {
 			if b := s.blocked.Load(); b != nil && (*b)[it.srcIdx] {
-				drop = true
+				why = DropPartition
 			}
 		}
-		if drop {
-			n.drop(now, it)
+		if why != 0 {
+			n.drop(now, it, why)
 			continue
 		}
 		if sleep := truncMS(it.deadline - now); sleep > 0 {
@@ -424,7 +442,7 @@ func (n *Net) deliver(s *server) {
 		if s.down(it) {
 			// Killed (or restarted) while this message waited for its
 			// deadline: it was meant for the old process.
-			n.drop(now, it)
+			n.drop(now, it, DropDown)
 			continue
 		}
 		// The bench's own lateness: against the time an ideal simulator
@@ -447,6 +465,9 @@ func (n *Net) deliver(s *server) {
 		}
 		if n.cfg.LogRecv {
 			n.cfg.Logf(":recv %s", (*it.line)[:len(*it.line)-1])
+		}
+		if j := n.cfg.Journal; j != nil {
+			j.Deliver(it.id, now)
 		}
 		if sb := s.sink.Load(); sb != cur {
 			cur = sb

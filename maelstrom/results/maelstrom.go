@@ -209,7 +209,7 @@ const BenchKey = "bench"
 // (MODEL.md, "Deviations", explains each); every run's results carry it.
 var Deviations = []string{
 	"no services: lin-kv, seq-kv, lww-kv and lin-tso are not simulated; a message to one is an Invalid dest",
-	"not written: test.jepsen, net-journal/, timeline.html, messages.svg; PNG plots instead of gnuplot's, with buckets sized to the run",
+	"not written: test.jepsen, net-journal/ (messages.journal instead, a binary format of our own); messages.svg draws every message up to a 9.5 MB bound, on a real-time scale, clients on one line; PNG plots instead of gnuplot's, with buckets sized to the run",
 	"after a fatal stdout line the node's output is no longer read, without spinning a CPU core",
 	"a node that does not read its stdin (paused or slow) gets up to 64 KiB more, in the bench's write buffer, before its delivery thread waits",
 	"the bench raises its own priority (nice -20) when allowed and delivers with one OS thread per node; the nodes keep the caller's nice value",

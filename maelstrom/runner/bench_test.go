@@ -22,7 +22,8 @@ const LatenessTargetMS = 5.0
 // iteration is one whole run; LATENESS_TIME_LIMIT (seconds, default 10)
 // sets its time limit; LATENESS_PRIORITY=n sets Config.RaisePriority (0:
 // normal priority; default 20, as the CLI) and LATENESS_THREADS=0 uses Go timers instead of one sleeping
-// OS thread per server (both are on by default, as in the CLI). Run it with
+// OS thread per server (both are on by default, as in the CLI);
+// LATENESS_JOURNAL=0 turns the message journal off. Run it with
 //
 //	go test -run '^$' -bench Lateness -benchtime 1x ./maelstrom/runner/
 func BenchmarkLateness(b *testing.B) { benchLateness(b, nil, 0) }
@@ -58,6 +59,9 @@ func benchLateness(b *testing.B, faults []string, interval time.Duration) {
 		}
 		if os.Getenv("LATENESS_THREADS") == "0" {
 			cfg.ThreadPerServer = false
+		}
+		if os.Getenv("LATENESS_JOURNAL") == "0" {
+			cfg.NoJournal = true
 		}
 		last = Run(context.Background(), cfg)
 		if last.Exit != ExitValid {

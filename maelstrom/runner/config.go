@@ -80,6 +80,10 @@ type Config struct {
 	// jepsen.log and bench.json say so.
 	RaisePriority int
 
+	// NoJournal turns off the message journal (messages.journal) and the
+	// diagram drawn from it (messages.svg). Default: journal on.
+	NoJournal bool
+
 	// StoreDir is the store root (default "store" in the working
 	// directory).
 	StoreDir string

@@ -18,12 +18,14 @@ import (
 
 	"broadcast/maelstrom/checker"
 	"broadcast/maelstrom/history"
+	"broadcast/maelstrom/journal"
 	"broadcast/maelstrom/nemesis"
 	"broadcast/maelstrom/netsim"
 	"broadcast/maelstrom/plot"
 	"broadcast/maelstrom/proc"
 	"broadcast/maelstrom/report"
 	"broadcast/maelstrom/results"
+	"broadcast/maelstrom/timeline"
 	"broadcast/maelstrom/topology"
 	"broadcast/maelstrom/workload"
 )
@@ -191,6 +193,7 @@ func Run(ctx context.Context, cfg Config) Result {
 
 	r := &run{cfg: &cfg, net: net, log: log, term: term, dir: dir, start: wallStart,
 		cpu0: rusage(syscall.RUSAGE_SELF), priority: priority}
+	r.journal = startJournal(&cfg, dir, net, log)
 	r.cluster = newCluster(&cfg, net, log, dir, bin, topo)
 	if err := r.startPipeline(); err != nil {
 		return Result{Exit: ExitInternal, Dir: dir, Err: err}
@@ -224,8 +227,11 @@ func (r *run) startPipeline() error {
 			}
 		})
 	}
-	obs := append([]history.Observer{hw, r.check}, cfg.Observers...)
-	r.rec = workload.NewRecorder(obs...)
+	obs := []history.Observer{hw, r.check}
+	if r.timeline = startTimeline(r.dir, r.log); r.timeline != nil {
+		obs = append(obs, r.timeline)
+	}
+	r.rec = workload.NewRecorder(append(obs, cfg.Observers...)...)
 	return nil
 }
 
@@ -256,6 +262,8 @@ type run struct {
 	schedule workload.ScheduleStats
 	cluster  *cluster
 	nem      *nemesis.Nemesis
+	journal  *journal.Writer    // nil if off
+	timeline *timeline.Timeline // nil if it could not be created
 
 	mu     sync.Mutex // protects phase, cutoff, phaseEnd
 	phase  string
@@ -318,8 +326,10 @@ func (r *run) run(ctx context.Context) Result {
 		abort = crash
 	}
 	r.net.Close()
+	closeJournal(r.journal, log)
 	stopProgress()
 	r.rec.Close()
+	closeTimeline(r.timeline, log)
 
 	end := r.net.Now()
 	st := r.net.Stats()
@@ -354,6 +364,7 @@ func (r *run) run(ctx context.Context) Result {
 		}
 		res.Bench.Aborted = abort.Error()
 		log.Consolef("ERROR [jepsen test runner] jepsen.cli: Oh jeez, I'm sorry, Jepsen broke. Here's why:\n\n%s", strings.TrimPrefix(abort.Error(), errAbort.Error()+": "))
+		r.writeDiagram(res.Run)
 		r.writeBench(res.Bench)
 		return res
 	}
@@ -370,6 +381,7 @@ func (r *run) run(ctx context.Context) Result {
 	if err := plot.Write(r.dir, res.Run, checked); err != nil {
 		log.Consolef("WARN plots: %v", err)
 	}
+	r.writeDiagram(res.Run)
 	res.Bench.AnalysisSeconds = time.Since(analysisStart).Seconds()
 	r.writeBench(res.Bench)
 	log.Logf("INFO [jepsen test runner] jepsen.core: Analysis complete (%.2f s)", res.Bench.AnalysisSeconds)
