@@ -87,3 +87,20 @@ func TestConfigRejectsNegative(t *testing.T) {
 		t.Fatal("negative scale accepted")
 	}
 }
+
+// Rule: a recorded read (the compact value the bench's recorder hands
+// over) is summarised by its element count and its first values in the
+// order the node sent them, duplicates included.
+func TestReadSummaryOfRecordedRead(t *testing.T) {
+	r, err := history.ParseReadValue([]byte(`[30,10,20,10,40]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	op := history.Op{Type: history.OK, Process: 1, F: "read", Value: r}
+	if got, want := readSummary(op, 3), "5 values [30 10 20 … 2 more]"; got != want {
+		t.Errorf("readSummary = %q, want %q", got, want)
+	}
+	if got, want := readSummary(op, 10), "5 values [30 10 20 10 40]"; got != want {
+		t.Errorf("readSummary = %q, want %q", got, want)
+	}
+}
