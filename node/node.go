@@ -22,7 +22,7 @@ type Node struct {
 
 	inbox chan inEvent  // reader -> owner
 	ticks chan struct{} // ticker (or Tick) -> owner; capacity 1
-	out   chan []byte   // owner -> writer; closed by the owner when it ends
+	out   chan outLine  // owner -> writer; closed by the owner when it ends
 	quit  chan struct{} // closed by Stop
 
 	startOnce sync.Once
@@ -55,7 +55,7 @@ type state struct {
 	closing   bool // the log is being closed at shutdown
 
 	visible     *store.Set // values reads show (durable ones, or all in memory mode)
-	readCache   []byte     // encoded visible.Sorted(), valid while readCacheOK
+	readCache   []byte     // visible as a JSON array, valid while readCacheOK; shared by queued lines, never modified
 	readCacheOK bool
 
 	pending    []pendingBatch   // appended, not yet durable; ascending seq
@@ -94,7 +94,7 @@ func New(cfg Config, tr Transport) (*Node, error) {
 		tr:        tr,
 		inbox:     make(chan inEvent, cfg.InboxSize),
 		ticks:     make(chan struct{}, 1),
-		out:       make(chan []byte, cfg.OutboxSize),
+		out:       make(chan outLine, cfg.OutboxSize),
 		quit:      make(chan struct{}),
 		loopDone:  make(chan struct{}),
 		writeDone: make(chan struct{}),
@@ -257,11 +257,12 @@ func (n *Node) tickLoop() {
 func (n *Node) writeLoop() {
 	defer close(n.writeDone)
 	var failed bool
-	write := func(line []byte) {
+	var scratch []byte
+	write := func(line outLine) {
 		if failed {
 			return
 		}
-		if err := n.tr.WriteLine(line); err != nil {
+		if err := n.writeOut(line, &scratch); err != nil {
 			failed = true
 			n.logf(LevelError, "write output: %v; every later line is discarded", err)
 			n.setErr(fmt.Errorf("node: write output: %w", err))
