@@ -6,6 +6,7 @@ require (
 	github.com/cbergoon/merkletree v0.5.0
 	github.com/google/uuid v1.6.0
 	github.com/jepsen-io/maelstrom/demo/go v0.0.0-20251128144731-cb7f07239012
+	go.uber.org/goleak v1.3.0
 	gonum.org/v1/plot v0.16.0
 )
 

@@ -203,7 +203,7 @@ func (n *Node) addVisible(values []int64) {
 	st := &n.st
 	for _, v := range values {
 		if st.visible.Add(v) {
-			st.readCacheOK = false
+			st.reads.noteAdded(v)
 		}
 	}
 }

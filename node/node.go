@@ -54,9 +54,8 @@ type state struct {
 	logFailed bool // sticky: Open failed or Log.Err() was seen
 	closing   bool // the log is being closed at shutdown
 
-	visible     *store.Set // values reads show (durable ones, or all in memory mode)
-	readCache   []byte     // visible as a JSON array, valid while readCacheOK; shared by queued lines, never modified
-	readCacheOK bool
+	visible *store.Set // values reads show (durable ones, or all in memory mode)
+	reads   readCache  // the read_ok messages array of visible
 
 	pending    []pendingBatch   // appended, not yet durable; ascending seq
 	pendingSeq map[int64]uint64 // value -> seq of the batch holding it

@@ -19,18 +19,11 @@ func isClientID(id string) bool { return len(id) > 1 && id[0] == 'c' }
 func (n *Node) mayAddress(id string) bool { return isClientID(id) || n.st.peers[id] }
 
 // answerRead replies to a read with every visible value, ascending. The
-// messages array is encoded in one pass over the set when the set has
-// changed since the last read, and shared, not copied, by every read_ok
-// queued until then.
+// messages array comes from the read cache (readcache.go) and is shared,
+// not copied, by every read_ok queued until the writer takes it.
 func (n *Node) answerRead(req clientReq) {
 	st := &n.st
-	if !st.readCacheOK {
-		// A new buffer, not the old one reused: lines still queued for
-		// the writer share the old one.
-		buf := make([]byte, 0, len(st.readCache)+len(st.readCache)/4+64)
-		st.readCache = appendIntSeq(buf, st.visible.All())
-		st.readCacheOK = true
-	}
+	msgs := st.reads.messages(st.visible)
 	n.logf(LevelDebug, "read: %d values (%d more known, not yet durable)", st.visible.Len(), len(st.pendingSeq))
 	if !n.replyAllowed(req) {
 		return
@@ -41,8 +34,9 @@ func (n *Node) answerRead(req clientReq) {
 	}
 	line = appendReadOKHead(line)
 	head := len(line)
+	line = append(line, ']')
 	line = appendEnvelopeTail(appendReadOKTail(line, req.msgID))
-	n.out <- outLine{head: line[:head:head], shared: st.readCache, tail: line[head:]}
+	n.out <- outLine{head: line[:head:head], shared: msgs, tail: line[head:]}
 }
 
 // replyAllowed reports whether req may be answered now: it must carry a
