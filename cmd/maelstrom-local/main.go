@@ -51,6 +51,7 @@ func config(o cli.Options, seed uint64) runner.Config {
 	c.Topology = o.Topology
 	c.Nemesis = o.Nemesis
 	c.NemesisInterval = o.NemesisInterval
+	c.SampleProcs = o.SampleProcs
 	c.LogStderr, c.LogNetSend, c.LogNetRecv = o.LogStderr, o.LogNetSend, o.LogNetRecv
 	c.Availability = o.Availability
 	c.Seed = seed

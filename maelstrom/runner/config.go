@@ -58,6 +58,12 @@ type Config struct {
 	// jepsen.log and bench.json say so.
 	RaisePriority int
 
+	// SampleProcs, if positive, samples every node process's resident
+	// memory, threads and open descriptors at this interval
+	// (--sample-procs), into procs.jsonl and plots in the run directory,
+	// with the soak figures after the summary. Zero: off.
+	SampleProcs time.Duration
+
 	// StoreDir is the store root (default "store" in the working
 	// directory).
 	StoreDir string

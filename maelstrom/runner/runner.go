@@ -217,9 +217,11 @@ func (r *run) run(ctx context.Context) Result {
 			abort = err
 		}
 	}
+	sampler := r.startSampling()
 	if abort == nil {
 		abort = r.phases(ctx, wl)
 	}
+	samples := r.stopSampling(sampler)
 	if wl != nil {
 		wl.Close()
 	}
@@ -284,6 +286,7 @@ func (r *run) run(ctx context.Context) Result {
 	r.writeBench(res.Bench)
 	log.Logf("INFO [jepsen test runner] jepsen.core: Analysis complete")
 	report.Summary(cfg.Stdout, res.Run, checked)
+	r.reportSampling(samples, res.Run, checked)
 	b := res.Bench
 	fmt.Fprintf(cfg.Stdout, "\nBench: %d hand-overs, lateness p50 %.3f ms, p99 %.3f ms, max %.3f ms; bench CPU %.1f%% of one core (%.1f s over %.1f s); seed %d; %s\n",
 		b.Lateness.Count, b.LatenessMS["p50"], b.LatenessMS["p99"], b.LatenessMS["max"],

@@ -1,0 +1,93 @@
+package runner
+
+import (
+	"path/filepath"
+	"slices"
+	"sort"
+
+	"broadcast/maelstrom/checker"
+	"broadcast/maelstrom/history"
+	"broadcast/maelstrom/procstat"
+)
+
+// This file is the process-sampling hook (Config.SampleProcs,
+// --sample-procs): every node's resident memory, threads and descriptors,
+// sampled from setup to the end of the final reads, into procs.jsonl, the
+// procs-*.png plots and the soak figures after the summary.
+
+// startSampling starts the sampler if asked to; nil otherwise.
+func (r *run) startSampling() *procstat.Sampler {
+	if r.cfg.SampleProcs <= 0 {
+		return nil
+	}
+	s, err := procstat.Start(procstat.Config{
+		Interval: r.cfg.SampleProcs,
+		Path:     filepath.Join(r.dir, procstat.File),
+		Procs:    r.cluster.livePIDs,
+		Epoch:    r.start,
+		Logf:     r.log.Logf,
+	})
+	if err != nil {
+		r.log.Consolef("WARN process sampling off: %v", err)
+		return nil
+	}
+	return s
+}
+
+// stopSampling stops the sampler (nil: nothing to do) and returns its
+// samples.
+func (r *run) stopSampling(s *procstat.Sampler) []procstat.Sample {
+	if s == nil {
+		return nil
+	}
+	samples, err := s.Stop()
+	if err != nil {
+		r.log.Logf("WARN process samples: %v", err)
+	}
+	return samples
+}
+
+// reportSampling plots the samples and prints the soak figures.
+func (r *run) reportSampling(samples []procstat.Sample, run history.Run, res checker.Results) {
+	if r.cfg.SampleProcs <= 0 {
+		return
+	}
+	var invoked []float64 // broadcast invocations, seconds since the start
+	for _, op := range run.Ops {
+		if op.F == "broadcast" && op.Type == history.Invoke {
+			invoked = append(invoked, float64(op.Time)/1e9)
+		}
+	}
+	sort.Float64s(invoked)
+	valuesAt := func(t float64) int {
+		i, _ := slices.BinarySearch(invoked, t)
+		for i < len(invoked) && invoked[i] <= t {
+			i++
+		}
+		return i
+	}
+	var points []procstat.Point
+	for _, e := range res.Workload.Elements {
+		if e.StableLatency != nil && e.Known != nil {
+			points = append(points, procstat.Point{T: float64(e.Known.Time) / 1e9, LatencyMS: float64(*e.StableLatency)})
+		}
+	}
+	minutes := procstat.PerMinute(points)
+	procstat.Report(r.cfg.Stdout, samples, procstat.Growths(samples, valuesAt), minutes)
+	if err := procstat.WritePlots(r.dir, samples, minutes); err != nil {
+		r.log.Consolef("WARN process plots: %v", err)
+	}
+}
+
+// livePIDs lists the node processes running now.
+func (c *cluster) livePIDs() []procstat.Proc {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []procstat.Proc
+	for _, id := range c.cfg.Nodes {
+		if n := c.nodes[id]; n != nil && n.proc != nil && !n.proc.Exited() {
+			out = append(out, procstat.Proc{Node: id, PID: n.proc.Pid()})
+		}
+	}
+	return out
+}
