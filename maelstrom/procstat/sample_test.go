@@ -92,7 +92,7 @@ func TestGrowths(t *testing.T) {
 		t.Fatalf("n1: %+v, want not flat (descriptors grow), no memory growth", g)
 	}
 	var b strings.Builder
-	Report(&b, samples, gs, PerMinute([]Point{{T: 1, LatencyMS: 100}, {T: 2, LatencyMS: 300}, {T: 61, LatencyMS: 50}}))
+	Report(&b, Outcome{Valid: "true"}, samples, gs, PerMinute([]Point{{T: 1, LatencyMS: 100}, {T: 2, LatencyMS: 300}, {T: 61, LatencyMS: 50}}))
 	for _, want := range []string{"1/2", "FAIL", "40.0", "     0        2         100         300", "     1        1          50          50"} {
 		if !strings.Contains(b.String(), want) {
 			t.Fatalf("report lacks %q:\n%s", want, b.String())

@@ -163,11 +163,24 @@ func slope(xs, ys []float64) float64 {
 	return cov / vx
 }
 
-// Report prints the soak figures next to their targets: per node process,
-// threads, descriptors and memory growth after the first minute; stable
-// latency median and max per minute.
-func Report(w io.Writer, samples []Sample, growths []Growth, minutes []Minute) {
+// Outcome is the checker's verdict, for the soak table.
+type Outcome struct {
+	// Valid is the run's verdict ("true", "false" or "unknown").
+	Valid string
+	// Lost counts the values Maelstrom reports lost; AckedLost those of
+	// them whose broadcast was acknowledged.
+	Lost, AckedLost int
+}
+
+// Report prints the soak figures next to their targets: the verdict and
+// acknowledged values lost; per node process, threads, descriptors and
+// memory growth after the first minute; stable latency median and max per
+// minute.
+func Report(w io.Writer, out Outcome, samples []Sample, growths []Growth, minutes []Minute) {
 	fmt.Fprintf(w, "\nSoak: %d samples of %d node processes (threads from /proc/<pid>/status: goroutines are not visible from outside)\n", len(samples), len(Instances(samples)))
+	fmt.Fprintf(w, "  %-44s %10s  %s  %s\n", "valid", out.Valid, "true", passFail(out.Valid == "true"))
+	fmt.Fprintf(w, "  %-44s %10d  %s  %s\n", "acknowledged values lost", out.AckedLost, "0", passFail(out.AckedLost == 0))
+	fmt.Fprintf(w, "  %-44s %10d\n", "values lost (acknowledged or read)", out.Lost)
 	if len(growths) == 0 {
 		fmt.Fprintf(w, "  no process was sampled for more than %.0f s: no growth figures\n", Settle)
 	} else {

@@ -53,9 +53,18 @@ func (r *run) reportSampling(samples []procstat.Sample, run history.Run, res che
 		return
 	}
 	var invoked []float64 // broadcast invocations, seconds since the start
+	acked := map[int64]bool{}
 	for _, op := range run.Ops {
-		if op.F == "broadcast" && op.Type == history.Invoke {
+		if op.F != "broadcast" {
+			continue
+		}
+		switch op.Type {
+		case history.Invoke:
 			invoked = append(invoked, float64(op.Time)/1e9)
+		case history.OK:
+			if v, ok := checker.IntValue(op.Value); ok {
+				acked[v] = true
+			}
 		}
 	}
 	sort.Float64s(invoked)
@@ -72,8 +81,14 @@ func (r *run) reportSampling(samples []procstat.Sample, run history.Run, res che
 			points = append(points, procstat.Point{T: float64(e.Known.Time) / 1e9, LatencyMS: float64(*e.StableLatency)})
 		}
 	}
+	out := procstat.Outcome{Valid: res.Valid.String(), Lost: res.Workload.LostCount}
+	for _, v := range res.Workload.Lost {
+		if acked[v] {
+			out.AckedLost++
+		}
+	}
 	minutes := procstat.PerMinute(points)
-	procstat.Report(r.cfg.Stdout, samples, procstat.Growths(samples, valuesAt), minutes)
+	procstat.Report(r.cfg.Stdout, out, samples, procstat.Growths(samples, valuesAt), minutes)
 	if err := procstat.WritePlots(r.dir, samples, minutes); err != nil {
 		r.log.Consolef("WARN process plots: %v", err)
 	}
