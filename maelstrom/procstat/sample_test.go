@@ -74,26 +74,30 @@ func TestGrowths(t *testing.T) {
 	var samples []Sample
 	for i := range 13 { // 0..120 s
 		ts := float64(i * 10)
-		samples = append(samples, Sample{T: ts, Node: "n0", PID: 1, RSS: 10e6 + int64(ts*100*40), Threads: 8, FDs: 6})
+		threads := 8
+		if i == 2 {
+			threads = 9 // within the first minute: the level to judge by
+		}
+		samples = append(samples, Sample{T: ts, Node: "n0", PID: 1, RSS: 10e6 + int64(ts*1000*40), Threads: threads, FDs: 6})
 		samples = append(samples, Sample{T: ts, Node: "n1", PID: 2, RSS: 10e6, Threads: 8, FDs: 6 + i})
 		if ts >= 90 {
 			samples = append(samples, Sample{T: ts, Node: "n2", PID: 3, RSS: 9e6, Threads: 7, FDs: 6})
 		}
 	}
-	valuesAt := func(ts float64) int { return int(ts * 100) } // 100 values/s
+	valuesAt := func(ts float64) int { return int(ts * 1000) } // 1,000 values/s
 	gs := Growths(samples, valuesAt)
 	if len(gs) != 2 {
 		t.Fatalf("%d growths, want 2 (n2 lived under a minute)", len(gs))
 	}
-	if g := gs[0]; g.Node != "n0" || math.Abs(g.BytesPerValue-40) > 1e-6 || !g.Flat() || g.Values != 6000 {
-		t.Fatalf("n0: %+v, want 40 B/value over 6000 values, flat", g)
+	if g := gs[0]; g.Node != "n0" || math.Abs(g.BytesPerValue-40) > 1e-6 || !g.ThreadsFlat() || !g.FDsFlat() || g.Values != 60_000 {
+		t.Fatalf("n0: %+v, want 40 B/value over 60,000 values, flat", g)
 	}
-	if g := gs[1]; g.Node != "n1" || g.Flat() || g.BytesPerValue != 0 {
-		t.Fatalf("n1: %+v, want not flat (descriptors grow), no memory growth", g)
+	if g := gs[1]; g.Node != "n1" || !g.ThreadsFlat() || g.FDsFlat() || g.BytesPerValue != 0 {
+		t.Fatalf("n1: %+v, want descriptors not flat, threads flat, no memory growth", g)
 	}
 	var b strings.Builder
 	Report(&b, Outcome{Valid: "true"}, samples, gs, PerMinute([]Point{{T: 1, LatencyMS: 100}, {T: 2, LatencyMS: 300}, {T: 61, LatencyMS: 50}}))
-	for _, want := range []string{"1/2", "FAIL", "40.0", "     0        2         100         300", "     1        1          50          50"} {
+	for _, want := range []string{"2/2", "1/2", "FAIL", "40.0", "     0        2         100         300", "     1        1          50          50"} {
 		if !strings.Contains(b.String(), want) {
 			t.Fatalf("report lacks %q:\n%s", want, b.String())
 		}
