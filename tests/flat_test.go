@@ -1,6 +1,7 @@
 package tests
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -65,9 +66,12 @@ func driveMix(t testing.TB, p *nodeProc, c1 chan reply, n int, next int64) int64
 }
 
 // Rule: the node process stays flat under many thousand messages of every
-// kind (hostile input included): after them, it has no more goroutines than
-// a node that handled only the warm-up, and no more descriptors or threads
-// than after the warm-up.
+// kind (hostile input included): after them it runs no more goroutines of
+// its own than a node that handled only the warm-up, and has no more open
+// descriptors than after the warm-up. Threads are logged, not judged: the
+// Go runtime keeps every thread it ever started (a high-water mark of
+// blocking system calls at once, bounded by the design, not by messages),
+// and goroutines are counted directly.
 func TestNodeProcessStaysFlat(t *testing.T) {
 	const warmup, main = 2_000, 24_000
 	env := []string{"GOTRACEBACK=all"}
@@ -93,16 +97,14 @@ func TestNodeProcessStaysFlat(t *testing.T) {
 	time.Sleep(200 * time.Millisecond)
 	after := p.status()
 	goroutines := p.goroutines()
-	t.Logf("%d messages in %v (%.0f msgs/s); after the warm-up: %d threads, %d fds, %.1f MB; after: %d threads, %d fds, %.1f MB; goroutines %d (warm-up only: %d)",
+	t.Logf("%d messages in %v (%.0f msgs/s); after the warm-up: %d threads, %d fds, %.1f MB; after: %d threads, %d fds, %.1f MB; goroutines of the node's own %d (warm-up only: %d): %s",
 		main, took.Round(time.Millisecond), float64(main)/took.Seconds(), before.Threads, before.FDs, float64(before.RSS)/1e6,
-		after.Threads, after.FDs, float64(after.RSS)/1e6, goroutines, refGoroutines)
-	if goroutines > refGoroutines {
-		t.Errorf("goroutines: %d after %d more messages, %d in a node after the warm-up only", goroutines, main, refGoroutines)
+		after.Threads, after.FDs, float64(after.RSS)/1e6, len(goroutines), len(refGoroutines), strings.Join(goroutines, ", "))
+	if len(goroutines) > len(refGoroutines) {
+		t.Errorf("goroutines: %d after %d more messages, %d in a node after the warm-up only:\n%s\nvs\n%s",
+			len(goroutines), main, len(refGoroutines), strings.Join(goroutines, "\n"), strings.Join(refGoroutines, "\n"))
 	}
 	if after.FDs > before.FDs {
 		t.Errorf("open descriptors grew from %d to %d over %d messages", before.FDs, after.FDs, main)
-	}
-	if after.Threads > before.Threads {
-		t.Errorf("threads grew from %d to %d over %d messages", before.Threads, after.Threads, main)
 	}
 }

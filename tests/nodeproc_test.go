@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -170,23 +171,48 @@ func (p *nodeProc) stopNow() {
 }
 
 // goroutines makes the node dump its goroutines (SIGQUIT; the node runs
-// with GOTRACEBACK=all) and exit, and returns how many it had.
-func (p *nodeProc) goroutines() int {
+// with GOTRACEBACK=all) and exit, and returns those running the node's own
+// code (the runtime's own goroutines come and go with GC), each named by
+// its innermost function of ours; one running on another thread at the
+// signal has no stack to show and counts as ours.
+func (p *nodeProc) goroutines() []string {
 	p.t.Helper()
 	if err := p.cmd.Process.Signal(syscall.SIGQUIT); err != nil {
 		p.t.Fatal(err)
 	}
+	// Input stays open until the node has died of the signal: an EOF
+	// first would start its shutdown under the dump.
+	select {
+	case <-p.done:
+	case <-time.After(10 * time.Second):
+		p.t.Fatal("the node did not exit within 10 s of SIGQUIT")
+	}
 	p.stop()
-	n := 0
-	for _, line := range strings.Split(p.stderrText(), "\n") {
-		if strings.HasPrefix(line, "goroutine ") && strings.HasSuffix(strings.TrimSpace(line), ":") {
-			n++
+	var ours []string
+	dumped := false
+	for _, block := range strings.Split(p.stderrText(), "\n\n") {
+		if !strings.HasPrefix(block, "goroutine ") {
+			continue
+		}
+		dumped = true
+		if strings.Contains(block, "stack unavailable") {
+			// Running on another thread at the signal: ours (the
+			// runtime's own are parked when the node is idle).
+			ours = append(ours, "(running: stack unavailable)")
+			continue
+		}
+		for _, line := range strings.Split(block, "\n") {
+			if strings.HasPrefix(line, "broadcast/") || strings.HasPrefix(line, "main.") {
+				ours = append(ours, line[:strings.LastIndexByte(line, '(')])
+				break
+			}
 		}
 	}
-	if n == 0 {
+	if !dumped {
 		p.t.Fatalf("no goroutine dump on stderr:\n%s", tail(p.stderrText(), 2000))
 	}
-	return n
+	slices.Sort(ours)
+	return ours
 }
 
 // stderrText returns what the node wrote to stderr so far.
