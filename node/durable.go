@@ -2,7 +2,7 @@ package node
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 	"time"
 
 	"broadcast/store"
@@ -72,23 +72,36 @@ func (n *Node) handleBroadcast(v int64, req clientReq) {
 		n.replyOK(req, typeBroadcastOK)
 		return
 	}
-	seq, ok := st.pendingSeq[v]
-	if !ok {
+	i := n.pendingBatchOf(v)
+	if i < 0 {
 		// The core knew v, yet v is neither durable nor in the log: should
 		// not happen; make it durable rather than ack without it.
 		n.logf(LevelWarn, "broadcast %d: known to the core but not in the store; appending it", v)
-		seq = n.persist([]int64{v})
+		n.persist([]int64{v})
 		if st.logFailed || st.visible.Has(v) {
 			n.handleBroadcastDone(v, req)
 			return
 		}
+		if i = n.pendingBatchOf(v); i < 0 {
+			panic(fmt.Sprintf("node: value %d was just appended, yet is not pending", v))
+		}
 	}
-	i := sort.Search(len(st.pending), func(i int) bool { return st.pending[i].seq >= seq })
-	if i == len(st.pending) || st.pending[i].seq != seq {
-		panic(fmt.Sprintf("node: value %d maps to seq %d, which is not pending", v, seq))
-	}
+	seq := st.pending[i].seq
 	st.pending[i].acks = append(st.pending[i].acks, req)
 	n.logf(LevelDebug, "broadcast %d: new=%v, ack waits for seq %d", v, isNew, seq)
+}
+
+// pendingBatchOf returns the index in pending of the batch holding v, or
+// -1. It searches the newest batch first: a client's value is in the batch
+// appended just before the search. A scan rather than an index by value:
+// an index would keep the size of the largest burst for good.
+func (n *Node) pendingBatchOf(v int64) int {
+	for i := len(n.st.pending) - 1; i >= 0; i-- {
+		if slices.Contains(n.st.pending[i].values, v) {
+			return i
+		}
+	}
+	return -1
 }
 
 // handleBroadcastDone answers a broadcast whose value was just appended
@@ -110,7 +123,7 @@ func (n *Node) handleBroadcastDone(v int64, req clientReq) {
 func (n *Node) handleRead(req clientReq) {
 	st := &n.st
 	if k := len(st.pending); k > 0 {
-		n.logf(LevelDebug, "read from %q waits for seq %d to be durable (%d values pending)", req.to, st.pending[k-1].seq, len(st.pendingSeq))
+		n.logf(LevelDebug, "read from %q waits for seq %d to be durable (%d values pending)", req.to, st.pending[k-1].seq, st.pendingValues)
 		st.pending[k-1].reads = append(st.pending[k-1].reads, req)
 		return
 	}
@@ -139,29 +152,25 @@ func (n *Node) degrade(cause error) {
 		reads = append(reads, b.reads...)
 	}
 	st.pending = nil
-	clear(st.pendingSeq)
+	st.pendingValues = 0
 	for _, r := range reads {
 		n.answerRead(r) // reads serve memory from now on
 	}
 	n.logf(LevelError, "disk failure: %v; %d pending broadcasts failed (13), new broadcasts refused (11), reads serve memory", cause, failed)
 }
 
-// persist makes values durable (or visible at once without a store) and
-// returns the sequence number of their batch (0 if none was appended).
-func (n *Node) persist(values []int64) uint64 {
+// persist makes values durable (or visible at once without a store).
+func (n *Node) persist(values []int64) {
 	st := &n.st
 	if st.memOnly || st.logFailed || st.log == nil {
 		n.addVisible(values)
-		return 0
+		return
 	}
 	vs := append([]int64(nil), values...)
 	seq := st.log.Append(vs)
 	st.pending = append(st.pending, pendingBatch{seq: seq, values: vs})
-	for _, v := range vs {
-		st.pendingSeq[v] = seq
-	}
+	st.pendingValues += len(vs)
 	n.processDurable()
-	return seq
 }
 
 // processDurable makes durable batches visible and acknowledges their
@@ -177,9 +186,7 @@ func (n *Node) processDurable() {
 	for ; i < len(st.pending) && st.pending[i].seq <= d; i++ {
 		b := &st.pending[i]
 		n.addVisible(b.values)
-		for _, v := range b.values {
-			delete(st.pendingSeq, v)
-		}
+		st.pendingValues -= len(b.values)
 		for _, r := range b.acks {
 			n.logf(LevelDebug, "seq %d durable: ack broadcast msg_id %d from %q", b.seq, r.msgID, r.to)
 			n.replyOK(r, typeBroadcastOK)

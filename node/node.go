@@ -57,8 +57,8 @@ type state struct {
 	visible *store.Set // values reads show (durable ones, or all in memory mode)
 	reads   readCache  // the read_ok messages array of visible
 
-	pending    []pendingBatch   // appended, not yet durable; ascending seq
-	pendingSeq map[int64]uint64 // value -> seq of the batch holding it
+	pending       []pendingBatch // appended, not yet durable; ascending seq
+	pendingValues int            // values in pending
 }
 
 // inEvent is one thing the reader hands to the owner.
@@ -101,7 +101,6 @@ func New(cfg Config, tr Transport) (*Node, error) {
 	p := "-"
 	n.prefix.Store(&p)
 	n.st.visible = store.NewSet()
-	n.st.pendingSeq = make(map[int64]uint64)
 	n.st.memOnly = cfg.Durability == DurabilityNone
 	return n, nil
 }

@@ -24,7 +24,7 @@ func (n *Node) mayAddress(id string) bool { return isClientID(id) || n.st.peers[
 func (n *Node) answerRead(req clientReq) {
 	st := &n.st
 	msgs := st.reads.messages(st.visible)
-	n.logf(LevelDebug, "read: %d values (%d more known, not yet durable)", st.visible.Len(), len(st.pendingSeq))
+	n.logf(LevelDebug, "read: %d values (%d more known, not yet durable)", st.visible.Len(), st.pendingValues)
 	if !n.replyAllowed(req) {
 		return
 	}
