@@ -5,11 +5,20 @@ import (
 	"testing"
 )
 
-// benchNode starts a node on an in-memory transport, initialised as n1.
+// benchNode starts a node on an in-memory transport (ticker off),
+// initialised as n1 alone.
 func benchNode(b *testing.B, durability Durability) *Mem {
 	cfg := DefaultConfig()
 	cfg.Durability = durability
 	cfg.DisableTicker = true
+	tr, _ := startBenchNode(b, cfg, `["n1"]`)
+	return tr
+}
+
+// startBenchNode starts a node with cfg (its data under a temporary
+// directory) on an in-memory transport, initialised as n1 among nodeIDs (a
+// JSON array), and stops it at cleanup.
+func startBenchNode(b *testing.B, cfg Config, nodeIDs string) (*Mem, *Node) {
 	cfg.DataDir = b.TempDir()
 	tr := NewMem()
 	n, err := New(cfg, tr)
@@ -18,11 +27,11 @@ func benchNode(b *testing.B, durability Durability) *Mem {
 	}
 	n.Start()
 	b.Cleanup(n.Stop)
-	tr.Deliver([]byte(`{"id":0,"src":"c0","dest":"n1","body":{"type":"init","msg_id":1,"node_id":"n1","node_ids":["n1"]}}`))
+	tr.Deliver(fmt.Appendf(nil, `{"id":0,"src":"c0","dest":"n1","body":{"type":"init","msg_id":1,"node_id":"n1","node_ids":%s}}`, nodeIDs))
 	if _, err := tr.Next(waitLong); err != nil {
 		b.Fatal(err)
 	}
-	return tr
+	return tr, n
 }
 
 // BenchmarkBroadcastAck measures one client broadcast to its broadcast_ok

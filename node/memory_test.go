@@ -72,15 +72,7 @@ func BenchmarkNodeHeapPerValue(b *testing.B) {
 	}{{"fast", 0}, {"paced", 10_000}} {
 		b.Run(tc.name, func(b *testing.B) {
 			for b.Loop() {
-				cfg := DefaultConfig()
-				cfg.DataDir = b.TempDir()
-				tr := NewMem()
-				n, err := New(cfg, tr)
-				if err != nil {
-					b.Fatal(err)
-				}
-				n.Start()
-				tr.Deliver([]byte(`{"id":100,"src":"c0","dest":"n1","body":{"type":"init","msg_id":1,"node_id":"n1","node_ids":["n1","n2"]}}`))
+				tr, n := startBenchNode(b, DefaultConfig(), `["n1","n2"]`)
 				rng := rand.New(rand.NewSource(1))
 				var msgID int64 = 1
 				feedPushes(b, tr, rng, 0, warm, tc.perSec, &msgID)
