@@ -55,9 +55,9 @@ debug: build
 e2e-full:
     E2E_SEEDS=5 E2E_TIME_LIMIT=20 go test -count=1 -timeout 3h -run 'Challenge|Durab' -v ./tests/
 
-# The soak: 25 nodes, rate 500, latency 100, 5 minutes, partitions and kills; every node process
-# sampled every 10 s (procs.jsonl, procs-*.png, stable-latency-per-minute.png in the run directory).
-# Prints the soak figures next to their targets. Extra flags go last and win, e.g. a short check:
-# just soak --time-limit 90 --rate 200
+# Every node process is sampled every 10 s: procs.jsonl, procs-*.png and
+# stable-latency-per-minute.png in the run directory. Extra flags go last and win,
+# e.g. a short check: just soak --time-limit 90 --rate 200
+# The soak (25 nodes, rate 500, latency 100, 5 min, partitions and kills); prints its figures next to their targets.
 soak *FLAGS: build
     ./bin/maelstrom-local test -w broadcast --bin "$PWD/bin/broadcast" --node-count 25 --time-limit 300 --rate 500 --latency 100 --nemesis partition,kill --sample-procs 10s {{FLAGS}}
