@@ -27,12 +27,12 @@ func quantile(sorted []time.Duration, q float64) time.Duration {
 
 // runFlood drives the built node (durability disk) through its pipes for
 // dur: client c1 floods it with broadcasts of new values and reads,
-// alternately, keeping 32 requests unanswered at all times (as fast as the
+// alternately, keeping 16 requests unanswered at all times (as fast as the
 // node answers); client c2 sends a read every 5 ms and times each one from
 // the write of its line to the arrival of its read_ok.
 func runFlood(t testing.TB, dur time.Duration) floodResult {
 	t.Helper()
-	const window = 32
+	const window = 16
 	c0, c1, c2 := make(chan reply, 16), make(chan reply, 4*window), make(chan reply, 16)
 	p := startNode(t, map[string]chan reply{"c0": c0, "c1": c1, "c2": c2}, nil)
 	initNode(t, p, c0, `["n1"]`)
@@ -96,7 +96,7 @@ func runFlood(t testing.TB, dur time.Duration) floodResult {
 }
 
 // Rule: a flooding client does not starve another: while one client keeps
-// 32 broadcasts and reads in flight at all times, another client's reads
+// 16 broadcasts and reads in flight at all times, another client's reads
 // are answered within 50 ms (p99, over hundreds of reads).
 func TestFlood(t *testing.T) {
 	dur := 3 * time.Second
