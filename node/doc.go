@@ -27,10 +27,20 @@
 //     its NewValues to the log; on Log.Notify, make durable values visible
 //     and send their acks;
 //   - writer: owns the output; writes each queued line, flushes when nothing
-//     more is queued;
+//     more is queued (a read_ok's messages array is written from the shared
+//     read cache, not copied into the line);
 //   - ticker: every TickInterval a non-blocking Tick (dropped, with a warning
 //     at most once a second, while the owner is busy). Gossip intervals are
 //     counted in ticks.
+//
+// # Files
+//
+// handle.go dispatches each event; init.go handles init (core, data
+// directory, store, recovery); durable.go is the rule "acknowledge only
+// what is durable"; reply.go builds and queues replies; readcache.go keeps
+// read_ok's messages array: encoded in one pass over the visible set,
+// extended in place while values arrive in ascending order, shared by every
+// queued read_ok; wire.go is all the JSON.
 //
 // # Protocol rules
 //
