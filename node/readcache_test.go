@@ -45,7 +45,7 @@ func TestReadCacheMatchesSet(t *testing.T) {
 					t.Fatalf("seed %d: not a JSON array: %.80q: %v", seed, full, err)
 				}
 				if want := set.Sorted(); !slices.Equal(vs, want) && !(len(vs) == 0 && len(want) == 0) {
-					t.Fatalf("seed %d step %d: read shows %d values, the set holds %d", seed, step, len(vs), len(want))
+					t.Fatalf("seed %d step %d: the read (%d values) differs from the set, ascending (%d values)", seed, step, len(vs), len(want))
 				}
 				kept = append(kept, handedOut{got, string(got)})
 			}
