@@ -13,7 +13,7 @@
 //	samples, err := s.Stop()
 //	growths := procstat.Growths(samples, valuesBroadcastBy)
 //	minutes := procstat.PerMinute(points)
-//	procstat.Report(os.Stdout, samples, growths, minutes)
+//	procstat.Report(os.Stdout, procstat.Outcome{Valid: "true"}, samples, growths, minutes)
 //	procstat.WritePlots(dir, samples, minutes)
 //
 // Goroutines are not visible from outside a process: threads stand in
