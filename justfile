@@ -27,7 +27,7 @@ lint:
     test -z "$(gofmt -l $(git ls-files '*.go'))" || { gofmt -l $(git ls-files '*.go'); exit 1; }
     go vet ./...
 
-# Benchmarks: store throughput and recovery, gossip core, merkle, node loop, bench lateness, the 3d/3e run, the journal's cost and the diagram's render times.
+# Benchmarks: store throughput and recovery, set memory, gossip core, merkle, node loop and reads, node memory per value, the flood, bench lateness, the 3d/3e run, the journal's cost and the diagram's render times.
 bench:
     go test -run '^$' -bench . -benchtime 1x ./tests/...
     go test -run '^$' -bench . ./store/... ./merkle/... ./gossip/... ./node/... ./maelstrom/...
@@ -63,3 +63,10 @@ debug: build
 # The full end-to-end challenge set: every configuration, 5 seeds, 20 s time limits (~30 min).
 e2e-full:
     E2E_SEEDS=5 E2E_TIME_LIMIT=20 go test -count=1 -timeout 3h -run 'Challenge|Durab' -v ./tests/
+
+# Every node process is sampled every 10 s: procs.jsonl, procs-*.png and
+# stable-latency-per-minute.png in the run directory. Extra flags go last and win,
+# e.g. a short check: just soak --time-limit 90 --rate 200
+# The soak (25 nodes, rate 500, latency 100, 5 min, partitions, pauses and kills; compact delta history); prints its figures next to their targets.
+soak *FLAGS: build
+    ./bin/maelstrom-local test -w broadcast --bin "$PWD/bin/broadcast" --node-count 25 --time-limit 300 --rate 500 --latency 100 --nemesis partition,pause,kill --sample-procs 10s --history-format delta {{FLAGS}}

@@ -27,10 +27,20 @@
 //     its NewValues to the log; on Log.Notify, make durable values visible
 //     and send their acks;
 //   - writer: owns the output; writes each queued line, flushes when nothing
-//     more is queued;
+//     more is queued (a read_ok's messages array is written from the shared
+//     read cache, not copied into the line);
 //   - ticker: every TickInterval a non-blocking Tick (dropped, with a warning
 //     at most once a second, while the owner is busy). Gossip intervals are
 //     counted in ticks.
+//
+// # Files
+//
+// handle.go dispatches each event; init.go handles init (core, data
+// directory, store, recovery); durable.go is the rule "acknowledge only
+// what is durable"; reply.go builds and queues replies; readcache.go keeps
+// read_ok's messages array: encoded in one pass over the visible set,
+// extended in place while values arrive in ascending order, shared by every
+// queued read_ok; wire.go is all the JSON.
 //
 // # Protocol rules
 //
@@ -60,6 +70,8 @@
 //     parsed; a longer one is skipped up to its newline, with one log line.
 //
 // # Durability and acknowledgement order
+//
+// durable.go holds these rules, durable_test.go their tests.
 //
 // With DurabilityDisk (the default) a value is acknowledged, and shown in
 // reads, only once the store.Log has it fsynced; so a restarted node's
@@ -120,29 +132,12 @@
 //     SyncRPC leaks the callback (and a goroutine) of every timed-out call;
 //     we send no requests, so we need neither.
 //
-// Throughput on the same input (init, topology, then alternating client
-// broadcasts of 100 distinct values and reads; output discarded), one op =
-// one message, on this 2-core machine shared with other work (load 5-11),
-// over nine runs each:
-//
-//	go test -run XXX -bench BenchmarkLoop -benchtime 200000x -count 3 ./node/
-//	library Run: 40-122 µs/msg,  8-25 k msgs/s, 4.7 KB and 114 allocs per msg
-//	our loop:     7-27 µs/msg, 37-150 k msgs/s, 1.7 KB and  23 allocs per msg
-//
-// In every run ours was 7-14x faster, with 5x fewer allocations: one
-// decode per line without the library's map round trips, replies appended
-// by hand, no goroutine or log line per message. So the node keeps the
+// BenchmarkLoop runs the library's Run and our loop on the same input
+// (init, topology, then alternating client broadcasts and reads); the
+// BroadcastAck and Read benchmarks measure latency through the loop. `just
+// bench` runs them; the README keeps the figures. So the node keeps the
 // library's types (maelstrom.Message as the inbound envelope, the error
 // code constants, RPCError and ErrorCodeText) and runs its own loop.
-//
-// Latency through the loop (in-memory transport, one request at a time,
-// same machine, two runs each):
-//
-//	go test -run XXX -bench 'BroadcastAck|Read' ./node/
-//	broadcast->ack, durability none:  12-21 µs   (36 allocs; target 100 µs)
-//	broadcast->ack, durability disk: 190-890 µs  (fsync of this machine's temp dir)
-//	read, 100 values:                 13-16 µs
-//	read, 10000 values:               70-117 µs  (reply cached until the set changes; target 250 µs)
 //
 // # Logging
 //

@@ -1,6 +1,6 @@
 package node
 
-// The sharp edges of the Maelstrom Go library (spec 8.3), demonstrated
+// The sharp edges of the Maelstrom Go library (maelstrom/MODEL.md), demonstrated
 // against the real library, and our loop on the same input. These are the
 // measurements behind the decision in doc.go to use the library's types
 // with a read loop of our own.
@@ -99,7 +99,7 @@ const (
 func lines(ls ...string) string { return strings.Join(ls, "\n") + "\n" }
 
 // Sharp edge: a message type with no handler makes the library's Run
-// return (its main then exits: a crash under Maelstrom, spec 2.3, 8.3).
+// return (its main then exits: a crash under Maelstrom; maelstrom/MODEL.md).
 // Our loop answers error 10 and keeps serving.
 func TestLibraryExitsOnUnknownType(t *testing.T) {
 	quietLibrary(t)

@@ -22,7 +22,7 @@ type Node struct {
 
 	inbox chan inEvent  // reader -> owner
 	ticks chan struct{} // ticker (or Tick) -> owner; capacity 1
-	out   chan []byte   // owner -> writer; closed by the owner when it ends
+	out   chan outLine  // owner -> writer; closed by the owner when it ends
 	quit  chan struct{} // closed by Stop
 
 	startOnce sync.Once
@@ -54,12 +54,11 @@ type state struct {
 	logFailed bool // sticky: Open failed or Log.Err() was seen
 	closing   bool // the log is being closed at shutdown
 
-	visible     *store.Set // values reads show (durable ones, or all in memory mode)
-	readCache   []byte     // encoded visible.Sorted(), valid while readCacheOK
-	readCacheOK bool
+	visible *store.Set // values reads show (durable ones, or all in memory mode)
+	reads   readCache  // the read_ok messages array of visible
 
-	pending    []pendingBatch   // appended, not yet durable; ascending seq
-	pendingSeq map[int64]uint64 // value -> seq of the batch holding it
+	pending       []pendingBatch // appended, not yet durable; ascending seq
+	pendingValues int            // values in pending
 }
 
 // inEvent is one thing the reader hands to the owner.
@@ -94,7 +93,7 @@ func New(cfg Config, tr Transport) (*Node, error) {
 		tr:        tr,
 		inbox:     make(chan inEvent, cfg.InboxSize),
 		ticks:     make(chan struct{}, 1),
-		out:       make(chan []byte, cfg.OutboxSize),
+		out:       make(chan outLine, cfg.OutboxSize),
 		quit:      make(chan struct{}),
 		loopDone:  make(chan struct{}),
 		writeDone: make(chan struct{}),
@@ -102,7 +101,6 @@ func New(cfg Config, tr Transport) (*Node, error) {
 	p := "-"
 	n.prefix.Store(&p)
 	n.st.visible = store.NewSet()
-	n.st.pendingSeq = make(map[int64]uint64)
 	n.st.memOnly = cfg.Durability == DurabilityNone
 	return n, nil
 }
@@ -257,11 +255,12 @@ func (n *Node) tickLoop() {
 func (n *Node) writeLoop() {
 	defer close(n.writeDone)
 	var failed bool
-	write := func(line []byte) {
+	var scratch []byte
+	write := func(line outLine) {
 		if failed {
 			return
 		}
-		if err := n.tr.WriteLine(line); err != nil {
+		if err := n.writeOut(line, &scratch); err != nil {
 			failed = true
 			n.logf(LevelError, "write output: %v; every later line is discarded", err)
 			n.setErr(fmt.Errorf("node: write output: %w", err))

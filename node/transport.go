@@ -43,8 +43,9 @@ func (e *LineTooLongError) Error() string {
 }
 
 var (
-	_ Transport = (*Stdio)(nil)
-	_ Transport = (*Mem)(nil)
+	_ Transport       = (*Stdio)(nil)
+	_ Transport       = (*Mem)(nil)
+	_ linePartsWriter = (*Stdio)(nil)
 )
 
 // Stdio is the Transport over a byte stream pair (os.Stdin, os.Stdout):
@@ -126,6 +127,16 @@ func trimCR(b []byte) []byte {
 func (s *Stdio) WriteLine(line []byte) error {
 	if _, err := s.w.Write(line); err != nil {
 		return err
+	}
+	return s.w.WriteByte('\n')
+}
+
+// writeLineParts writes one line made of parts, without assembling it.
+func (s *Stdio) writeLineParts(parts ...[]byte) error {
+	for _, p := range parts {
+		if _, err := s.w.Write(p); err != nil {
+			return err
+		}
 	}
 	return s.w.WriteByte('\n')
 }

@@ -13,6 +13,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"iter"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -358,10 +360,20 @@ func appendOKBody(dst []byte, typ string, inReplyTo int64) []byte {
 }
 
 // appendReadOKBody appends {"type":"read_ok","messages":messages,"in_reply_to":n};
-// messages is an already encoded JSON array (see appendInts).
+// messages is an already encoded JSON array (see appendIntSeq).
 func appendReadOKBody(dst []byte, messages []byte, inReplyTo int64) []byte {
-	dst = append(dst, `{"type":"read_ok","messages":`...)
+	dst = appendReadOKHead(dst)
 	dst = append(dst, messages...)
+	return appendReadOKTail(dst, inReplyTo)
+}
+
+// appendReadOKHead appends the part of a read_ok body before its messages.
+func appendReadOKHead(dst []byte) []byte {
+	return append(dst, `{"type":"read_ok","messages":`...)
+}
+
+// appendReadOKTail appends the part of a read_ok body after its messages.
+func appendReadOKTail(dst []byte, inReplyTo int64) []byte {
 	dst = append(dst, `,"in_reply_to":`...)
 	dst = strconv.AppendInt(dst, inReplyTo, 10)
 	return append(dst, '}')
@@ -381,11 +393,18 @@ func appendErrorBody(dst []byte, e *maelstrom.RPCError, inReplyTo int64) []byte 
 
 // appendInts appends vs as a JSON array; nil gives [].
 func appendInts(dst []byte, vs []int64) []byte {
+	return appendIntSeq(dst, slices.Values(vs))
+}
+
+// appendIntSeq appends the values of vs as a JSON array, in one pass.
+func appendIntSeq(dst []byte, vs iter.Seq[int64]) []byte {
 	dst = append(dst, '[')
-	for i, v := range vs {
-		if i > 0 {
+	first := true
+	for v := range vs {
+		if !first {
 			dst = append(dst, ',')
 		}
+		first = false
 		dst = strconv.AppendInt(dst, v, 10)
 	}
 	return append(dst, ']')

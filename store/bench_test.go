@@ -164,7 +164,7 @@ func writeRecoveryFixture(b *testing.B, dir string, snapValues, tailValues int) 
 	snap, tail := slices.Clone(all[:snapValues]), all[snapValues:]
 	slices.Sort(snap)
 	l := &Log{cfg: Config{Dir: dir}}
-	if err := os.WriteFile(l.snapshotPath(2), encodeSnapshot(nil, snap), 0o644); err != nil {
+	if err := os.WriteFile(l.snapshotPath(2), snapshotBytes(snap), 0o644); err != nil {
 		b.Fatal(err)
 	}
 	var seg []byte

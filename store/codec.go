@@ -22,7 +22,9 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"iter"
 	"math"
+	"slices"
 )
 
 const (
@@ -52,11 +54,18 @@ var (
 
 // appendValueList appends the encoding of sorted (ascending, no duplicates).
 func appendValueList(buf []byte, sorted []int64) []byte {
-	buf = binary.AppendUvarint(buf, uint64(len(sorted)))
-	var prev int64
-	for i, v := range sorted {
-		if i == 0 {
+	return appendValueSeq(buf, len(sorted), slices.Values(sorted))
+}
+
+// appendValueSeq appends the encoding of the count values of sorted
+// (ascending, no duplicates), taken straight from an iterator.
+func appendValueSeq(buf []byte, count int, sorted iter.Seq[int64]) []byte {
+	buf = binary.AppendUvarint(buf, uint64(count))
+	first, prev := true, int64(0)
+	for v := range sorted {
+		if first {
 			buf = binary.AppendVarint(buf, v)
+			first = false
 		} else {
 			buf = binary.AppendUvarint(buf, uint64(v-prev))
 		}
@@ -228,11 +237,12 @@ func allZero(b []byte) bool {
 	return true
 }
 
-// encodeSnapshot appends the snapshot file encoding of sorted to buf.
-func encodeSnapshot(buf []byte, sorted []int64) []byte {
+// encodeSnapshot appends the snapshot file encoding of the count values
+// of sorted (ascending, no duplicates) to buf.
+func encodeSnapshot(buf []byte, count int, sorted iter.Seq[int64]) []byte {
 	start := len(buf)
 	buf = append(buf, snapshotMagic...)
-	buf = appendValueList(buf, sorted)
+	buf = appendValueSeq(buf, count, sorted)
 	return binary.LittleEndian.AppendUint32(buf, crc32.Checksum(buf[start:], castagnoli))
 }
 

@@ -4,12 +4,13 @@
 // # Set
 //
 // One goroutine owns a Set. Add reports whether a value is new (gossip
-// forwards only new values); Sorted returns a cached ascending slice that
-// is rebuilt only after Adds.
+// forwards only new values); All iterates in ascending order. Dense runs of
+// values are kept as bitmaps (about one bit per value), scattered ones in a
+// sorted slice (8 bytes each).
 //
 //	s := store.NewSet()
 //	if s.Add(v) { /* new: forward it */ }
-//	vals := s.Sorted() // read-only
+//	for v := range s.All() { /* ascending */ }
 //
 // # Log
 //

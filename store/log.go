@@ -25,7 +25,7 @@ type Log struct {
 	logf func(format string, args ...any)
 
 	// Set by Open, read-only afterwards.
-	recovered []int64
+	recovered *Set // compacted: All does not modify it
 	restarted bool
 	report    RecoveryReport
 
@@ -112,9 +112,9 @@ func Open(cfg Config) (*Log, error) {
 	return l, nil
 }
 
-// Recovered returns the values found at Open, ascending. The slice is shared
-// and read-only.
-func (l *Log) Recovered() []int64 { return l.recovered }
+// Recovered returns the values found at Open, ascending, in a new slice
+// that the caller owns (the log keeps them in compact form).
+func (l *Log) Recovered() []int64 { return l.recovered.Sorted() }
 
 // Restarted reports whether cfg.Dir held this store's files before Open.
 func (l *Log) Restarted() bool { return l.restarted }
@@ -417,11 +417,12 @@ func (l *Log) snapshotAndCut() error {
 	if err := l.createSegment(id); err != nil {
 		return err
 	}
-	vals := l.set.Sorted()
-	l.buf = encodeSnapshot(l.buf[:0], vals)
+	// A buffer of its own: keeping one this size would cost memory per
+	// value for good.
+	data := encodeSnapshot(nil, l.set.Len(), l.set.All())
 	final := l.snapshotPath(id)
 	tmp := final + tempSuffix
-	if err := l.writeFileSynced(tmp, l.buf); err != nil {
+	if err := l.writeFileSynced(tmp, data); err != nil {
 		return err
 	}
 	if err := l.fs.Rename(tmp, final); err != nil {

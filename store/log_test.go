@@ -15,17 +15,6 @@ import (
 	"time"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if code == 0 {
-		if stacks := writerGoroutines(5 * time.Second); stacks != "" {
-			fmt.Fprintf(os.Stderr, "leaked Log writer goroutines after all tests:\n%s\n", stacks)
-			code = 1
-		}
-	}
-	os.Exit(code)
-}
-
 // writerGoroutines waits up to patience for every Log writer goroutine to
 // exit and returns the stacks of those that did not ("" if none).
 func writerGoroutines(patience time.Duration) string {

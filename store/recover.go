@@ -113,10 +113,11 @@ func (l *Log) recover() error {
 		return err
 	}
 
-	l.recovered = l.set.Sorted()
+	l.recovered = l.set.Clone()
+	l.recovered.compact()
 	if l.restarted {
 		l.logf("store: recovered %d values from %s in %v (snapshot %d with %d values, %d segments adding %d values, %d torn tails cut, %d corruptions)",
-			len(l.recovered), l.cfg.Dir, time.Since(start).Round(time.Microsecond), l.report.SnapshotID, l.report.SnapshotValues,
+			l.recovered.Len(), l.cfg.Dir, time.Since(start).Round(time.Microsecond), l.report.SnapshotID, l.report.SnapshotValues,
 			l.report.Segments, l.report.LogValues, len(l.report.TornTails), len(l.report.Corruption))
 	}
 	return nil

@@ -24,6 +24,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"broadcast/internal/leakcheck"
 )
 
 var (
@@ -51,7 +53,7 @@ func runMain(m *testing.M) int {
 	}
 	binDir = dir
 	runSlots = make(chan struct{}, envInt("E2E_PARALLEL", 2))
-	return m.Run()
+	return leakcheck.Run(m)
 }
 
 func envInt(name string, def int) int {

@@ -231,6 +231,21 @@ var specs = []spec{
 		o.Seed, o.SeedSet = uint64(i), true
 		return nil
 	}},
+	{"sample-procs", "", "INTERVAL", "(maelstrom-local) Sample every node process's resident memory, threads and open file descriptors at this interval (seconds, or a Go duration such as 10s), into procs.jsonl and procs-*.png in the run directory, and print the soak figures. Default: off.", func(o *raw, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			f, ferr := strconv.ParseFloat(v, 64)
+			if ferr != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+				return parseErr("--sample-procs", v, err)
+			}
+			d = time.Duration(f * float64(time.Second))
+		}
+		if d <= 0 {
+			return invalid("--sample-procs", v, "Must be positive")
+		}
+		o.SampleProcs = d
+		return nil
+	}},
 	{"leave-db-running", "", "", "Leave the database running at the end of the test (accepted; maelstrom-local always stops its nodes).", func(o *raw, _ string) error { o.LeaveDBRunning = true; return nil }},
 	// jepsen options Maelstrom inherits and ignores for local processes.
 	{"username", "", "USER", "Ignored (jepsen SSH option).", func(*raw, string) error { return nil }},

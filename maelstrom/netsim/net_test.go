@@ -319,7 +319,12 @@ func TestHeadOfLineAndLateness(t *testing.T) {
 	n.Sender("n0").SendLine(msg("n0", "n1", `{"server":1}`))
 	time.Sleep(20 * time.Millisecond)
 	c := n.OpenClient()
-	go c.Call("n1", map[string]any{"type": "read"}, time.Second)
+	called := make(chan struct{})
+	go func() {
+		defer close(called)
+		c.Call("n1", map[string]any{"type": "read"}, 250*time.Millisecond) // no reply comes: returns at the timeout
+	}()
+	defer func() { <-called }()
 	got := sinks["n1"].wait(t, 2)
 	if got[0].line["src"] != "n0" || got[1].line["src"] != c.ID() {
 		t.Fatalf("order %v, %v: want the server message first (head of line)", got[0].line, got[1].line)

@@ -84,6 +84,12 @@ type Config struct {
 	// diagram drawn from it (messages.svg). Default: journal on.
 	NoJournal bool
 
+	// SampleProcs, if positive, samples every node process's resident
+	// memory, threads and open descriptors at this interval
+	// (--sample-procs), into procs.jsonl and plots in the run directory,
+	// with the soak figures after the summary. Zero: off.
+	SampleProcs time.Duration
+
 	// StoreDir is the store root (default "store" in the working
 	// directory).
 	StoreDir string

@@ -17,6 +17,8 @@ import (
 	"broadcast/maelstrom/checker"
 	"broadcast/maelstrom/history"
 	"broadcast/maelstrom/results"
+
+	"broadcast/internal/leakcheck"
 )
 
 // bins maps a test node name (maelstrom/testdata/<name>) to its binary,
@@ -43,7 +45,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "building test nodes:", err)
 		os.Exit(2)
 	}
-	code := m.Run()
+	code := leakcheck.Run(m)
 	os.RemoveAll(dir)
 	os.Exit(code)
 }

@@ -231,6 +231,9 @@ func (r *run) startPipeline() error {
 	if r.timeline = startTimeline(r.dir, r.log); r.timeline != nil {
 		obs = append(obs, r.timeline)
 	}
+	if o := r.samplingObserver(); o != nil {
+		obs = append(obs, o)
+	}
 	r.rec = workload.NewRecorder(append(obs, cfg.Observers...)...)
 	return nil
 }
@@ -264,6 +267,8 @@ type run struct {
 	nem      *nemesis.Nemesis
 	journal  *journal.Writer    // nil if off
 	timeline *timeline.Timeline // nil if it could not be created
+	// broadcasts feeds the soak figures (nil unless SampleProcs).
+	broadcasts *broadcastLog
 
 	mu     sync.Mutex // protects phase, cutoff, phaseEnd
 	phase  string
@@ -314,9 +319,11 @@ func (r *run) run(ctx context.Context) Result {
 			abort = err
 		}
 	}
+	sampler := r.startSampling()
 	if abort == nil {
 		abort = r.phases(ctx, wl)
 	}
+	samples := r.stopSampling(sampler)
 	if wl != nil {
 		r.schedule = wl.Stats()
 		wl.Close()
@@ -386,6 +393,7 @@ func (r *run) run(ctx context.Context) Result {
 	r.writeBench(res.Bench)
 	log.Logf("INFO [jepsen test runner] jepsen.core: Analysis complete (%.2f s)", res.Bench.AnalysisSeconds)
 	report.Summary(cfg.Stdout, res.Run, checked)
+	r.reportSampling(samples, checked)
 	b := res.Bench
 	fmt.Fprintf(cfg.Stdout, "\nHistory (%s): %s; analysis %.2f s; bench peak RSS %.0f MiB\n", b.HistoryFormat, historySizes(b.HistoryBytes), b.AnalysisSeconds, b.MaxRSSMB)
 	if s := b.Schedule; s.Issued > 0 {
