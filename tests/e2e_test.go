@@ -26,6 +26,7 @@ import (
 	"testing"
 
 	"broadcast/internal/leakcheck"
+	"broadcast/maelstrom/results"
 )
 
 var (
@@ -112,17 +113,7 @@ func runBenchEnv(t *testing.T, env []string, args ...string) benchRun {
 }
 
 // get walks a results map by keys.
-func get(m map[string]any, keys ...string) any {
-	var v any = m
-	for _, k := range keys {
-		mm, ok := v.(map[string]any)
-		if !ok {
-			return nil
-		}
-		v = mm[k]
-	}
-	return v
-}
+func get(m map[string]any, keys ...string) any { return results.Lookup(m, keys...) }
 
 func num(v any) float64 {
 	f, _ := v.(float64)

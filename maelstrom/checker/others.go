@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"broadcast/maelstrom/history"
+	"broadcast/maelstrom/quantile"
 )
 
 // isClient reports whether op is a client op (jepsen's integer :process).
@@ -328,8 +329,8 @@ func latencySummary(ns []int64) LatencySummary {
 		sum += float64(x)
 	}
 	l.MeanMS = sum / float64(len(s)) / 1e6
-	for _, q := range QuantilePoints {
-		l.Quantiles = append(l.Quantiles, MSQuantile{Q: q, MS: float64(s[QuantileIndex(len(s), q)]) / 1e6})
+	for _, q := range quantile.Points {
+		l.Quantiles = append(l.Quantiles, MSQuantile{Q: q, MS: float64(s[quantile.Index(len(s), q)]) / 1e6})
 	}
 	return l
 }

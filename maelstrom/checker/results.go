@@ -44,16 +44,13 @@ func Merge(vs ...Validity) Validity {
 
 // Quantile is one point of a latency distribution: the value at Q.
 type Quantile struct {
-	// Q is the quantile point, one of QuantilePoints.
+	// Q is the quantile point, one of quantile.Points.
 	Q float64
 	// Value is the latency in milliseconds at Q.
 	Value int64
 }
 
-// QuantilePoints are the points Maelstrom reports: {0, 0.5, 0.95, 0.99, 1}.
-var QuantilePoints = []float64{0, 0.5, 0.95, 0.99, 1}
-
-// Quantiles is a latency distribution at QuantilePoints; empty when there
+// Quantiles is a latency distribution at quantile.Points; empty when there
 // were no samples (Maelstrom then omits the map).
 type Quantiles []Quantile
 
@@ -241,7 +238,7 @@ type Span struct {
 
 // MSQuantile is one point of a client latency distribution.
 type MSQuantile struct {
-	// Q is the quantile point, one of QuantilePoints.
+	// Q is the quantile point, one of quantile.Points.
 	Q float64
 	// MS is the latency in milliseconds (fractional).
 	MS float64
@@ -252,7 +249,7 @@ type MSQuantile struct {
 type LatencySummary struct {
 	// Count is the number of ok completions the quantiles are over.
 	Count int
-	// Quantiles are at QuantilePoints, with the same index rule as
+	// Quantiles are at quantile.Points, with the same index rule as
 	// Maelstrom's; empty when Count is 0.
 	Quantiles []MSQuantile
 	// MeanMS is the mean ok latency in ms (0 when Count is 0).

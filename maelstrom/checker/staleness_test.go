@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"broadcast/maelstrom/history"
+	"broadcast/maelstrom/quantile"
 )
 
 // noFaultHistory is a random fault-free history in which every broadcast is
@@ -103,7 +104,7 @@ func TestStalenessEqualsStableLatencyWithoutFaults(t *testing.T) {
 		if w.StableCount != f.Reachable.Values {
 			t.Fatalf("seed %d history %d: %d stable values, %d acknowledged", seed, i, w.StableCount, f.Reachable.Values)
 		}
-		for _, q := range QuantilePoints {
+		for _, q := range quantile.Points {
 			want, ok := w.StableLatencies.At(q)
 			rq, rok := f.Reachable.At(q)
 			hq, hok := f.AfterHeal.At(q)

@@ -7,6 +7,7 @@ import (
 	"sort"
 
 	"broadcast/maelstrom/history"
+	"broadcast/maelstrom/quantile"
 )
 
 // unset marks an element field that no op has set yet.
@@ -388,18 +389,7 @@ func latencyMS(at, known int64) int64 {
 	return d / 1e6
 }
 
-// QuantileIndex is jepsen's frequency-distribution index for n sorted samples
-// at point q: min(n-1, floor(n*q)), computed in double precision as jepsen
-// does.
-func QuantileIndex(n int, q float64) int {
-	i := int(math.Floor(float64(n) * q))
-	if i > n-1 {
-		i = n - 1
-	}
-	return i
-}
-
-// QuantilesOf returns xs's distribution at QuantilePoints, or nil if xs is
+// QuantilesOf returns xs's distribution at quantile.Points, or nil if xs is
 // empty. xs is not modified.
 func QuantilesOf(xs []int64) Quantiles {
 	if len(xs) == 0 {
@@ -407,9 +397,9 @@ func QuantilesOf(xs []int64) Quantiles {
 	}
 	s := append([]int64(nil), xs...)
 	sort.Slice(s, func(a, b int) bool { return s[a] < s[b] })
-	out := make(Quantiles, len(QuantilePoints))
-	for i, q := range QuantilePoints {
-		out[i] = Quantile{Q: q, Value: s[QuantileIndex(len(s), q)]}
+	out := make(Quantiles, len(quantile.Points))
+	for i, q := range quantile.Points {
+		out[i] = Quantile{Q: q, Value: s[quantile.Index(len(s), q)]}
 	}
 	return out
 }

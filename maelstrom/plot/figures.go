@@ -9,8 +9,8 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
-	"broadcast/maelstrom/checker"
 	"broadcast/maelstrom/history"
+	"broadcast/maelstrom/quantile"
 )
 
 var types = []history.Type{history.OK, history.Info, history.Fail}
@@ -89,7 +89,7 @@ func latencyQuantiles(d *data) *figure {
 					segs = append(segs, nil)
 				}
 				s := buckets[b]
-				y := math.Max(s[checker.QuantileIndex(len(s), q)], minLatencyMS)
+				y := math.Max(s[quantile.Index(len(s), q)], minLatencyMS)
 				segs[len(segs)-1] = append(segs[len(segs)-1], plotter.XY{X: (float64(b) + 0.5) * width, Y: y})
 				lo, hi = math.Min(lo, y), math.Max(hi, y)
 			}

@@ -6,6 +6,8 @@ import (
 	"math"
 	"slices"
 	"sort"
+
+	"broadcast/maelstrom/quantile"
 )
 
 // Settle is how long a process may grow before its threads, descriptors
@@ -56,9 +58,9 @@ func PerMinute(points []Point) []Minute {
 	return out
 }
 
-// median of a sorted non-empty slice, as the lower middle element (the
-// nearest-rank convention of the bench's quantiles).
-func median(sorted []float64) float64 { return sorted[(len(sorted)-1)/2] }
+// median of a sorted non-empty slice, at the bench's 0.5 quantile (the
+// same index as Maelstrom's stable-latency median).
+func median(sorted []float64) float64 { return sorted[quantile.Index(len(sorted), 0.5)] }
 
 // Instance is every sample of one process, ascending in time.
 type Instance struct {

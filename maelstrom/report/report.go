@@ -9,6 +9,7 @@ import (
 
 	"broadcast/maelstrom/checker"
 	"broadcast/maelstrom/history"
+	"broadcast/maelstrom/quantile"
 )
 
 // Maelstrom's verdict lines (jepsen.cli), printed last.
@@ -96,7 +97,7 @@ func Summary(w io.Writer, run history.Run, res checker.Results) {
 	row("latency (ms)", "n", "p0", "p50", "p95", "p99", "max")
 	if len(wl.StableLatencies) > 0 {
 		cells := []string{"stable (visible everywhere)", itoa(wl.StableCount)}
-		for _, q := range checker.QuantilePoints {
+		for _, q := range quantile.Points {
 			v, _ := wl.StableLatencies.At(q)
 			cells = append(cells, strconv.FormatInt(v, 10))
 		}
@@ -106,7 +107,7 @@ func Summary(w io.Writer, run history.Run, res checker.Results) {
 	}
 	if len(wl.LostLatencies) > 0 {
 		cells := []string{"lost", itoa(wl.LostCount)}
-		for _, q := range checker.QuantilePoints {
+		for _, q := range quantile.Points {
 			v, _ := wl.LostLatencies.At(q)
 			cells = append(cells, strconv.FormatInt(v, 10))
 		}
@@ -120,7 +121,7 @@ func Summary(w io.Writer, run history.Run, res checker.Results) {
 			name = "broadcast ack (client)"
 		}
 		cells := []string{name, itoa(l.Count)}
-		for _, q := range checker.QuantilePoints {
+		for _, q := range quantile.Points {
 			if v, ok := l.At(q); ok {
 				cells = append(cells, ms(v))
 			} else {

@@ -5,6 +5,7 @@ import (
 
 	"broadcast/maelstrom/checker"
 	"broadcast/maelstrom/checker/staleness"
+	"broadcast/maelstrom/quantile"
 )
 
 // stalenessRows adds the two staleness figures to the latency table: n is
@@ -21,7 +22,7 @@ func stalenessRows(row func(cells ...string), b checker.Bench) {
 		{"staleness after heal", b.Staleness.AfterHeal},
 	} {
 		cells := []string{r.name, itoa(r.f.Values)}
-		for _, q := range checker.QuantilePoints {
+		for _, q := range quantile.Points {
 			if v, ok := r.f.At(q); ok {
 				cells = append(cells, strconv.FormatInt(v, 10))
 			} else {

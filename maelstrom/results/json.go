@@ -150,3 +150,18 @@ func writeJSONString(b *bytes.Buffer, s string) {
 	_ = enc.Encode(s) // a string always encodes
 	b.Write(bytes.TrimRight(out.Bytes(), "\n"))
 }
+
+// Lookup walks a results.json map as encoding/json decodes it (nested
+// map[string]any) by keys: nil where a key is missing or a value on the
+// way is not a map.
+func Lookup(m map[string]any, keys ...string) any {
+	var v any = m
+	for _, k := range keys {
+		mm, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = mm[k]
+	}
+	return v
+}

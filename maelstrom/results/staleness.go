@@ -3,6 +3,7 @@ package results
 import (
 	"broadcast/maelstrom/checker"
 	"broadcast/maelstrom/checker/staleness"
+	"broadcast/maelstrom/quantile"
 )
 
 // stalenessTree renders the staleness figures under bench "staleness":
@@ -18,7 +19,7 @@ func stalenessTree(b checker.Bench) any {
 	fig := func(f staleness.Figure) Map {
 		qs := Map{}
 		for i, ms := range f.MS {
-			qs = append(qs, Entry{quantileKey(staleness.QuantilePoints[i]), ms})
+			qs = append(qs, Entry{quantileKey(quantile.Points[i]), ms})
 		}
 		var worst any
 		if f.WorstValue >= 0 {

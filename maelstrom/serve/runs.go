@@ -164,8 +164,8 @@ func (s *Server) recentlyWritten(root *os.Root, name string) bool {
 	return err == nil && time.Since(st.ModTime()) < s.cfg.LiveWindow
 }
 
-// results is the part of results.json the pages read.
-type results struct {
+// runResults is the part of results.json the pages read.
+type runResults struct {
 	Valid any `json:"valid?"`
 	Net   struct {
 		Servers struct {
@@ -183,7 +183,7 @@ type results struct {
 }
 
 func (s *Server) fillFromResults(r *runInfo, raw []byte) {
-	var res results
+	var res runResults
 	if err := json.Unmarshal(raw, &res); err != nil {
 		r.Problem = "results.json: " + err.Error()
 		return

@@ -22,6 +22,7 @@ import (
 	"broadcast/maelstrom/diagram"
 	"broadcast/maelstrom/history"
 	"broadcast/maelstrom/journal"
+	"broadcast/maelstrom/results"
 )
 
 //go:embed assets
@@ -221,17 +222,7 @@ func summary(root *os.Root, dir string) []row {
 	if err := json.Unmarshal(raw, &m); err != nil {
 		return []row{{"results.json", "unreadable: " + err.Error()}}
 	}
-	get := func(keys ...string) any {
-		var v any = m
-		for _, k := range keys {
-			mm, ok := v.(map[string]any)
-			if !ok {
-				return nil
-			}
-			v = mm[k]
-		}
-		return v
-	}
+	get := func(keys ...string) any { return results.Lookup(m, keys...) }
 	add := func(name string, v any) {
 		if v != nil {
 			rows = append(rows, row{name, text(v)})

@@ -6,10 +6,8 @@ import (
 	"sort"
 
 	"broadcast/maelstrom/history"
+	"broadcast/maelstrom/quantile"
 )
-
-// QuantilePoints are the points of each figure, as Maelstrom's latencies.
-var QuantilePoints = []float64{0, 0.5, 0.95, 0.99, 1}
 
 const (
 	never  = math.MinInt64 // a pair that was never unreachable
@@ -23,7 +21,7 @@ type Figure struct {
 	// Stale is how many of them have a staleness of at least 1 ms.
 	Stale int
 	// MS holds the staleness in whole milliseconds at each of
-	// QuantilePoints, in order; empty when Values is 0.
+	// quantile.Points, in order; empty when Values is 0.
 	MS []int64
 	// WorstValue is a value at the maximum (-1 when Stale is 0).
 	WorstValue int64
@@ -31,7 +29,7 @@ type Figure struct {
 
 // At returns the staleness in ms at point q and whether it is present.
 func (f Figure) At(q float64) (int64, bool) {
-	i := slices.Index(QuantilePoints, q)
+	i := slices.Index(quantile.Points, q)
 	if i < 0 || i >= len(f.MS) {
 		return 0, false
 	}
@@ -254,9 +252,8 @@ func (t *Tracker) figure(get func(*value) int64) Figure {
 		ms = append(ms, m)
 	}
 	sort.Slice(ms, func(a, b int) bool { return ms[a] < ms[b] })
-	for _, q := range QuantilePoints {
-		i := min(len(ms)-1, int(math.Floor(float64(len(ms))*q)))
-		f.MS = append(f.MS, ms[i])
+	for _, q := range quantile.Points {
+		f.MS = append(f.MS, ms[quantile.Index(len(ms), q)])
 	}
 	return f
 }

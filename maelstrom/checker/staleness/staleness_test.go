@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"broadcast/maelstrom/history"
+	"broadcast/maelstrom/quantile"
 )
 
 const ms = int64(1e6)
@@ -235,7 +236,7 @@ func TestQuantilesOverValues(t *testing.T) {
 	s.read("n1", 30, nil, 0)       // 30 ms: 0's worst case
 	f := s.tr.Figures()
 	want := []int64{0, 0, 30, 30, 30}
-	for i, q := range QuantilePoints {
+	for i, q := range quantile.Points {
 		if got, _ := f.Reachable.At(q); got != want[i] {
 			t.Fatalf("q %v: %d, want %d (%+v)", q, got, want[i], f.Reachable)
 		}

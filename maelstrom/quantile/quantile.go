@@ -1,0 +1,21 @@
+// Package quantile is the one definition of the latency quantiles the bench
+// reports, as Maelstrom's checker computes them: the points, and jepsen's
+// frequency-distribution index into sorted samples.
+//
+//	sort.Slice(ms, ...)
+//	for _, q := range quantile.Points {
+//		v := ms[quantile.Index(len(ms), q)]
+//	}
+package quantile
+
+import "math"
+
+// Points are the points Maelstrom reports: {0, 0.5, 0.95, 0.99, 1}.
+var Points = []float64{0, 0.5, 0.95, 0.99, 1}
+
+// Index is jepsen's frequency-distribution index for n sorted samples at
+// point q: min(n-1, floor(n*q)), computed in double precision as jepsen
+// does.
+func Index(n int, q float64) int {
+	return min(n-1, int(math.Floor(float64(n)*q)))
+}
