@@ -215,43 +215,16 @@ func (h *HistoryWriter) jsonHead() error {
 	return err
 }
 
-// logLine is the op's jepsen.util line.
+// logLine is the op's jepsen.util line in FormatDelta: the history.txt
+// line, with a read's value shortened to its count.
 func (h *HistoryWriter) logLine(op history.Op) string {
 	var b bytes.Buffer
-	if r, ok := op.Value.(*history.ReadValue); ok && h.delta != nil {
-		short := op
-		short.Value = nil
-		appendTxtLine(&b, short)
-		line := b.String()
-		// Replace the nil value with the count.
-		return replaceValueField(line, fmt.Sprintf("<%d values>", r.Len()))
+	if r, ok := op.Value.(*history.ReadValue); ok && r != nil {
+		appendTxtLineWith(&b, op, Symbol(fmt.Sprintf("<%d values>", r.Len())))
+	} else {
+		appendTxtLine(&b, op)
 	}
-	appendTxtLine(&b, op)
 	return b.String()
-}
-
-// replaceValueField swaps the fourth tab-separated field of a history.txt
-// line.
-func replaceValueField(line, v string) string {
-	tabs := 0
-	for i := 0; i < len(line); i++ {
-		if line[i] != '\t' {
-			continue
-		}
-		tabs++
-		if tabs == 3 {
-			rest := line[i+1:]
-			end := len(rest)
-			for j := 0; j < len(rest); j++ {
-				if rest[j] == '\t' {
-					end = j
-					break
-				}
-			}
-			return line[:i+1] + v + rest[end:]
-		}
-	}
-	return line
 }
 
 // Close writes the rest of the run (history.Run's fields after Ops; in
@@ -422,6 +395,11 @@ func WriteHistoryJSON(w io.Writer, run history.Run) error {
 // as Clojure's str prints it (":net-timeout", "[:crash \"text\"]", or the
 // bare text of a string).
 func appendTxtLine(b *bytes.Buffer, op history.Op) {
+	appendTxtLineWith(b, op, opValue(op))
+}
+
+// appendTxtLineWith writes op's history.txt line with value as its value.
+func appendTxtLineWith(b *bytes.Buffer, op history.Op, value any) {
 	if op.Process == history.NemesisProcess {
 		b.WriteString(":nemesis")
 	} else {
@@ -432,7 +410,7 @@ func appendTxtLine(b *bytes.Buffer, op history.Op) {
 	b.WriteString("\t:")
 	b.WriteString(op.F)
 	b.WriteByte('\t')
-	writeFlatTo(b, opValue(op))
+	writeFlatTo(b, value)
 	if op.Error != nil {
 		b.WriteByte('\t')
 		e := ErrorValue(op.Error)

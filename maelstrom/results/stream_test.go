@@ -269,3 +269,27 @@ func TestDeltaHistoryIsCompact(t *testing.T) {
 		t.Errorf("delta history of 200 growing reads is %d bytes, want < %d", n, 200*200)
 	}
 }
+
+// Rule: the jepsen.util log line of an op is its history.txt line; in the
+// delta format a read's value is shortened to its count.
+func TestHistoryWriterLogLines(t *testing.T) {
+	r, _ := history.ParseReadValue([]byte("[1,2,2]"))
+	ops := []history.Op{
+		{Index: 0, Type: history.Invoke, Process: 0, F: "read"},
+		{Index: 1, Type: history.OK, Process: 0, F: "read", Value: r},
+	}
+	for format, want := range map[string]string{FormatFull: "0\t:ok\t:read\t[1 2 2]", FormatDelta: "0\t:ok\t:read\t<3 values>"} {
+		var lines []string
+		h, err := NewHistoryWriter(t.TempDir(), HistoryConfig{Format: format, Log: func(l string) { lines = append(lines, l) }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, op := range ops {
+			h.Observe(op)
+		}
+		h.Close(history.Run{})
+		if len(lines) != 2 || lines[0] != "0\t:invoke\t:read\tnil" || lines[1] != want {
+			t.Errorf("%s: log lines %q, want the invoke line and %q", format, lines, want)
+		}
+	}
+}
