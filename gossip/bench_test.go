@@ -36,7 +36,7 @@ func BenchmarkStepSync(b *testing.B) {
 			a.Restore([]int64{v})
 		}
 	}
-	a.openRound("n2")
+	a.ae.openRound("n2")
 	sync := a.Ready().Messages[0].Msg
 	for b.Loop() {
 		if err := r.Step("n1", sync); err != nil {
@@ -70,7 +70,7 @@ func BenchmarkSimulation3d(b *testing.B) {
 	for b.Loop() {
 		seed++
 		var err error
-		r, err = simulateLoad(seed, spec3d(), DefaultConfig())
+		r, err = simulateLoad(seed, spec3d(), starConfig())
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -140,7 +140,7 @@ func (s *simNet) drain(id string) {
 			s.errs = append(s.errs, fmt.Sprintf("%s sent to %q", id, e.To))
 			continue
 		}
-		if e.Msg.Kind == KindPush && len(e.Msg.Values) == 0 && (e.Msg.Direct || e.Msg.Ack == 0 && e.Msg.Round == 0) {
+		if e.Msg.Kind == KindPush && len(e.Msg.Values) == 0 && e.Msg.Ack == 0 && e.Msg.Round == 0 {
 			s.errs = append(s.errs, fmt.Sprintf("%s sent an empty push to %s that is neither an acknowledgement nor a probe", id, e.To))
 		}
 		s.sent++
@@ -404,3 +404,15 @@ func formatValues(vs []int64) string {
 	}
 	return "[" + strings.Join(parts, " ") + "]"
 }
+
+// starConfig is DefaultConfig with the star strategy of the first design:
+// the tests of the star's rules use it.
+func starConfig() Config {
+	c := DefaultConfig()
+	c.Strategy = StrategyStar
+	return c
+}
+
+// star returns the core's star strategy (the test's config must choose
+// StrategyStar).
+func (c *Core) star() *star { return c.strat.(*star) }

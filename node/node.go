@@ -14,21 +14,22 @@ import (
 )
 
 // Node is one broadcast node: the Maelstrom adapter around a gossip.Core and
-// a store.Log. Four goroutines: a reader (lines to decoded events), the
-// owner (all state), a writer (owns the output), and a ticker.
+// a store.Log. Three goroutines: a reader (lines to decoded events), the
+// owner (all state and the core's clock: it sleeps until the core's next
+// deadline or the next event), and a writer (owns the output).
 type Node struct {
 	cfg Config
 	tr  Transport
 
 	inbox chan inEvent  // reader -> owner
-	ticks chan struct{} // ticker (or Tick) -> owner; capacity 1
+	ticks chan struct{} // Tick -> owner (DisableTicker); capacity 1
 	out   chan []byte   // owner -> writer; closed by the owner when it ends
 	quit  chan struct{} // closed by Stop
 
 	startOnce sync.Once
 	stopOnce  sync.Once
 	started   atomic.Bool
-	aux       sync.WaitGroup // reader and ticker
+	aux       sync.WaitGroup // the reader
 	loopDone  chan struct{}  // closed when the owner goroutine has ended
 	writeDone chan struct{}  // closed when the writer has flushed and ended
 
@@ -120,10 +121,6 @@ func (n *Node) Start() {
 		n.started.Store(true)
 		n.aux.Add(1)
 		go n.readLoop()
-		if !n.cfg.DisableTicker {
-			n.aux.Add(1)
-			go n.tickLoop()
-		}
 		go n.writeLoop()
 		go n.ownerLoop()
 	})
@@ -156,7 +153,8 @@ func (n *Node) Stop() {
 	_ = n.Wait()
 }
 
-// Tick asks the owner goroutine to tick the gossip core once. It never
+// Tick asks the owner goroutine to tick the gossip core once (for drivers
+// that set DisableTicker and keep the core's time themselves). It never
 // blocks: if a tick is already waiting it returns false (the tick is
 // dropped).
 func (n *Node) Tick() bool {
@@ -225,33 +223,6 @@ func (n *Node) readLoop() {
 	}
 }
 
-// tickLoop ticks the node every TickInterval, dropping ticks (with a
-// warning at most once a second) while the owner is busy.
-func (n *Node) tickLoop() {
-	defer n.aux.Done()
-	t := time.NewTicker(n.cfg.TickInterval)
-	defer t.Stop()
-	var dropped int
-	var lastWarn time.Time
-	for {
-		select {
-		case <-n.quit:
-			return
-		case <-n.loopDone:
-			return
-		case now := <-t.C:
-			if n.Tick() {
-				continue
-			}
-			dropped++
-			if now.Sub(lastWarn) >= time.Second {
-				n.logf(LevelWarn, "owner loop busy: dropped %d ticks", dropped)
-				dropped, lastWarn = 0, now
-			}
-		}
-	}
-}
-
 // writeLoop owns the output: it writes every line the owner queues and
 // flushes when nothing more is queued.
 func (n *Node) writeLoop() {
@@ -296,11 +267,22 @@ func (n *Node) writeLoop() {
 	flush()
 }
 
-// ownerLoop is the single goroutine that owns the node state.
+// ownerLoop is the single goroutine that owns the node state. Unless
+// DisableTicker is set it also keeps the core's time: before each event
+// the core is advanced to the current tick, and between events the loop
+// sleeps until the core's next deadline (an idle node does not wake).
 func (n *Node) ownerLoop() {
 	defer close(n.out)
 	defer close(n.loopDone)
+	start := n.cfg.Now()
+	wake := time.NewTimer(time.Hour)
+	defer wake.Stop()
+	wake.Stop()
+	clock := !n.cfg.DisableTicker
 	for {
+		if clock {
+			n.armWake(wake, start)
+		}
 		select {
 		case ev := <-n.inbox:
 			if ev.eof {
@@ -312,7 +294,12 @@ func (n *Node) ownerLoop() {
 				n.shutdown()
 				return
 			}
+			if clock {
+				n.advanceCore(start)
+			}
 			n.handleEvent(&ev)
+		case <-wake.C:
+			n.handleWake(start)
 		case <-n.ticks:
 			n.handleTick()
 		case <-n.st.logNotify:
@@ -321,6 +308,67 @@ func (n *Node) ownerLoop() {
 			n.shutdown()
 			return
 		}
+	}
+}
+
+// pendingPoll is how often the loop wakes, while replies wait for
+// durability, to drop those past ClientReplyDeadline.
+const pendingPoll = 100 * time.Millisecond
+
+// coreTick returns the core's tick for real time now: whole TickIntervals
+// since the loop started.
+func (n *Node) coreTick(start time.Time) int64 {
+	return int64(n.cfg.Now().Sub(start) / n.cfg.TickInterval)
+}
+
+// advanceCore moves the core's clock to the current tick (the work that
+// became due goes out with the event's Ready).
+func (n *Node) advanceCore(start time.Time) {
+	if n.st.core != nil {
+		n.st.core.Advance(n.coreTick(start))
+	}
+}
+
+// handleWake runs when the core's deadline (or the pending poll) comes: it
+// advances the core, sends what is due and drops replies past their
+// deadline.
+func (n *Node) handleWake(start time.Time) {
+	st := &n.st
+	if st.core == nil {
+		return
+	}
+	st.core.Advance(n.coreTick(start))
+	n.processReady()
+	now := n.cfg.Now()
+	for i := range st.pending {
+		b := &st.pending[i]
+		b.acks = n.reapLate(b.acks, now, "broadcast_ok")
+		b.reads = n.reapLate(b.reads, now, "read_ok")
+	}
+}
+
+// armWake sets the timer to the core's next deadline, or the pending poll
+// if that is sooner; with neither it stays stopped (an idle node sleeps).
+func (n *Node) armWake(wake *time.Timer, start time.Time) {
+	st := &n.st
+	if !wake.Stop() {
+		select {
+		case <-wake.C:
+		default:
+		}
+	}
+	if st.core == nil {
+		return
+	}
+	after, set := time.Duration(0), false
+	if d := st.core.NextDeadline(); d != gossip.NoDeadline {
+		after, set = start.Add(time.Duration(d)*n.cfg.TickInterval).Sub(n.cfg.Now()), true
+	}
+	if len(st.pending) > 0 && (!set || after > pendingPoll) {
+		after, set = pendingPoll, true
+	}
+	if set {
+		wake.Reset(max(after, 0))
 	}
 }
 

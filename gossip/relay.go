@@ -1,0 +1,474 @@
+package gossip
+
+import (
+	"slices"
+)
+
+// relay is the default strategy (StrategyRelay): a star whose hub is
+// chosen, not fixed. Every node orders the ids the same way (sortedIDs);
+// its relay is the first node of that order it does not suspect, itself
+// included.
+//
+//   - A leaf uploads the values its clients broadcast to its relay, batched:
+//     one upload per WindowTicks at most, timed to reach the relay just
+//     before it flushes (below), or at once when no timing is known yet.
+//   - A node that receives an upload relays it: the new values go, with
+//     the node's own clients' values, in one downlink per peer per window
+//     (flushed on a grid of WindowTicks of its own clock), marked Direct
+//     (keep, do not relay). A downlink to a leaf acknowledges its uploads
+//     (Message.Ack: the highest upload number received) and says how many
+//     ticks the last one waited for this flush (Message.Count). The leaf
+//     moves its next uploads so that they arrive LeadTicks before the
+//     flush: a feedback loop, with no clock shared.
+//   - A node that relays for others and learns values from another
+//     relay's downlink passes them on to the nodes that upload to it, so
+//     that the stars of two relays (after a failover that only some nodes
+//     made) stay joined.
+//   - A leaf whose oldest unacknowledged upload is older than its failover
+//     timeout (a little over the slowest acknowledgement it has seen,
+//     within FailoverTicks) suspects its relay: it sends the
+//     unacknowledged values to every peer itself, once, and uploads to
+//     the next node of the order from then on. A node that suspects every
+//     node before it is its own relay: its values go to every peer in its
+//     downlinks. Any message from a suspected node clears the suspicion
+//     (the first relay is back), so the relay role falls back to the
+//     first reachable node in the order.
+//
+// Nothing new to send: nothing is sent (no heartbeats); acknowledgements
+// ride on the downlinks, and only uploads are watched for them.
+type relay struct {
+	c     *Core
+	order []string // every id, this node included, canonical order
+
+	suspected map[string]bool // nodes this node does not upload to
+	current   string          // the relay this node uploads to (itself: it relays for itself)
+
+	// Leaf side: values waiting for the next upload, the uploads not
+	// acknowledged yet, and the upload timing.
+	up []int64
+	// seqs numbers the pushes to each peer, uploads and downlinks alike
+	// (Message.Round), so that the receiver notices lost ones.
+	seqs    map[string]uint64
+	unacked []sentUpload
+	// lastFailover is the tick of the last failover: anti-entropy stays
+	// fast for MaxSkipTicks after it.
+	lastFailover int64
+	// phase is a tick at which an upload should leave (uploads leave at
+	// phase + k*WindowTicks); phaseOK says the relay's feedback has set it.
+	phase   int64
+	phaseOK bool
+	// rtt is the recent slowest round trip to the relay, ticks: the time
+	// from an upload to its acknowledgement less the time it waited there
+	// for the flush (a maximum that decays by 1/8 of the gap per sample;
+	// 0: none seen yet).
+	rtt int64
+
+	// Relay side: values waiting for the next flush, per peer what it is
+	// owed, and the flush grid.
+	down      []downValue
+	inbound   map[string]*uploader
+	nextFlush int64
+}
+
+// sentUpload is an upload not acknowledged yet.
+type sentUpload struct {
+	seq    uint64
+	at     int64
+	timed  bool // sent in a slot set by the relay's feedback
+	values []int64
+}
+
+// downValue is a value waiting for the next downlink flush.
+type downValue struct {
+	v    int64
+	from string // the peer it came from ("" for this node's clients)
+	// kidsOnly: it came from another relay's downlink; only the nodes
+	// that upload to this node get it.
+	kidsOnly bool
+}
+
+// uploader is a peer that uploads to this node.
+type uploader struct {
+	acked    uint64 // highest upload number acknowledged to it
+	arrived  int64  // tick its highest upload arrived
+	lastSeen int64  // tick of its last upload
+}
+
+// newRelay returns the relay strategy of core c.
+func newRelay(c *Core) *relay {
+	r := &relay{
+		c:         c,
+		order:     sortedIDs(c.cfg.NodeIDs),
+		suspected: make(map[string]bool),
+		inbound:   make(map[string]*uploader),
+		seqs:      make(map[string]uint64),
+	}
+	r.lastFailover = -int64(c.cfg.MaxSkipTicks)
+	r.choose()
+	r.nextFlush = r.gridAfter(c.now)
+	return r
+}
+
+// gridAfter returns the first flush tick after t.
+func (r *relay) gridAfter(t int64) int64 {
+	w := int64(r.c.cfg.WindowTicks)
+	return (t/w + 1) * w
+}
+
+// choose sets current to the first node of the order not suspected.
+func (r *relay) choose() {
+	for _, id := range r.order {
+		if id == r.c.cfg.ID || !r.suspected[id] {
+			if id != r.current {
+				if r.current != "" {
+					r.c.cfg.Logf("relay %s -> %s", r.current, id)
+				}
+				r.current = id
+				r.phaseOK = false
+			}
+			return
+		}
+	}
+}
+
+// self reports whether this node is its own relay.
+func (r *relay) self() bool { return r.current == r.c.cfg.ID }
+
+// clientValue queues a client's value: for this node's own downlinks if it
+// is its own relay, otherwise for the next upload.
+func (r *relay) clientValue(v int64) {
+	if r.self() {
+		r.down = append(r.down, downValue{v: v})
+		return
+	}
+	r.up = append(r.up, v)
+	r.maybeUpload()
+}
+
+// maybeUpload sends the queued values to the relay if their slot has come
+// (at once when no timing is known).
+func (r *relay) maybeUpload() {
+	c := r.c
+	if len(r.up) == 0 || r.self() {
+		return
+	}
+	if r.phaseOK && c.now < r.nextSlot() {
+		return
+	}
+	r.upload(r.up)
+	r.up = r.up[:0]
+}
+
+// nextSlot returns the first upload slot at or after now.
+func (r *relay) nextSlot() int64 {
+	c := r.c
+	w := int64(c.cfg.WindowTicks)
+	k := (c.now - r.phase + w - 1) / w
+	if c.now < r.phase {
+		k = 0
+	}
+	return r.phase + max(k, 0)*w
+}
+
+// upload sends vals (not empty) to the relay as numbered pushes and waits
+// for their acknowledgement.
+func (r *relay) upload(vals []int64) {
+	c := r.c
+	c.sendValues(r.current, vals, func(part []int64) Message {
+		r.seqs[r.current]++
+		seq := r.seqs[r.current]
+		r.unacked = append(r.unacked, sentUpload{seq: seq, at: c.now, timed: r.phaseOK, values: part})
+		return Message{Kind: KindPush, Values: slices.Clone(part), Round: seq}
+	})
+}
+
+// handlePush merges a push: an upload (not Direct) from a peer that
+// relays through this node, or a downlink (Direct) from a relay.
+func (r *relay) handlePush(from string, m Message) {
+	c := r.c
+	if len(m.Values) > 0 {
+		c.ae.pushArrived()
+	}
+	if !m.Direct {
+		c.notePushSeq(from, m.Round)
+		u := r.inbound[from]
+		if u == nil {
+			u = &uploader{}
+			r.inbound[from] = u
+		}
+		u.arrived, u.lastSeen = c.now, c.now
+		for _, v := range m.Values {
+			if c.learn(v) {
+				r.down = append(r.down, downValue{v: v, from: from})
+			} else {
+				c.ae.confirm(v)
+			}
+		}
+		return
+	}
+	c.notePushSeq(from, m.Round)
+	kids := r.hasKids()
+	for _, v := range m.Values {
+		if c.learn(v) {
+			if kids {
+				r.down = append(r.down, downValue{v: v, from: from, kidsOnly: true})
+			}
+		} else {
+			c.ae.confirm(v)
+		}
+	}
+	if from == r.current && m.Ack > 0 {
+		r.acked(m.Ack, int64(m.Count))
+	}
+}
+
+// acked handles an acknowledgement of uploads up to seq from the relay;
+// waited is how many ticks the last of them waited there for the flush.
+func (r *relay) acked(seq uint64, waited int64) {
+	c := r.c
+	i := 0
+	var last sentUpload
+	for i < len(r.unacked) && r.unacked[i].seq <= seq {
+		last = r.unacked[i]
+		i++
+	}
+	if i == 0 {
+		return
+	}
+	r.unacked = slices.Delete(r.unacked, 0, i)
+	if last.seq == seq && waited >= 0 {
+		rtt := max(1, c.now-last.at-waited)
+		if rtt >= r.rtt {
+			r.rtt = rtt
+		} else {
+			r.rtt -= (r.rtt - rtt) / 8
+		}
+		// The upload left at last.at and waited `waited` ticks for the
+		// flush: leaving at last.at+waited-LeadTicks would have waited
+		// LeadTicks. The relay flushes every WindowTicks on its grid.
+		r.phase = last.at + waited - int64(c.cfg.LeadTicks)
+		r.phaseOK = true
+	}
+}
+
+// hasKids reports whether some peer uploaded to this node recently (in the
+// last FailoverTicks·4): this node relays for it.
+func (r *relay) hasKids() bool {
+	limit := r.c.now - 4*int64(r.c.cfg.FailoverTicks)
+	for _, u := range r.inbound {
+		if u.lastSeen >= limit {
+			return true
+		}
+	}
+	return false
+}
+
+// syncedValue re-spreads a value anti-entropy brought to a node that is
+// its own relay (what a cut withheld from it may be withheld from
+// others). A leaf keeps it: it may only be in flight; see withheld.
+func (r *relay) syncedValue(v int64, from string) {
+	if r.self() {
+		r.down = append(r.down, downValue{v: v, from: from})
+	}
+}
+
+// withheld uploads values anti-entropy brought that no downlink brought:
+// the relay may lack them too.
+func (r *relay) withheld(vals []int64) {
+	if r.self() {
+		return // syncedValue spread them
+	}
+	r.up = append(r.up, vals...)
+	r.maybeUpload()
+}
+
+// synced uploads what anti-entropy queued.
+func (r *relay) synced(string) { r.maybeUpload() }
+
+// heard clears the suspicion of a node heard from: it is reachable again.
+func (r *relay) heard(from string, m Message) {
+	if r.suspected[from] {
+		delete(r.suspected, from)
+		r.c.cfg.Logf("%s heard from again (a %s)", from, m.Kind)
+		before := r.current
+		r.choose()
+		if r.current == before {
+			return
+		}
+		// Back to an earlier relay, cut off until now: a round with it at
+		// once gives it what this side learned meanwhile, and it spreads
+		// that. Uploads to the relay left behind may be lost: their values
+		// go to the new one.
+		if !r.self() {
+			r.c.ae.openRound(r.current)
+		}
+		if len(r.unacked) > 0 {
+			var vals []int64
+			for _, u := range r.unacked {
+				vals = append(vals, u.values...)
+			}
+			r.unacked = nil
+			r.up = append(r.up, vals...)
+			r.maybeUpload()
+		}
+	}
+}
+
+// peerRestarted forgets a restarted uploader.
+func (r *relay) peerRestarted(peer string) { delete(r.inbound, peer) }
+
+// setTopology ignores Maelstrom's topology: the relay order comes from the
+// node ids.
+func (r *relay) setTopology(map[string][]string) {
+	r.c.cfg.Logf("topology ignored (strategy relay)")
+}
+
+// failoverAt returns the tick at which the oldest-due unacknowledged
+// upload makes the relay suspect (NoDeadline: none). An upload may stay
+// unacknowledged for the recent slowest round trip, plus its wait at the
+// relay (LeadTicks for a timed upload, a whole window otherwise), plus
+// FailoverMarginTicks; at most FailoverTicks.
+func (r *relay) failoverAt() int64 {
+	cfg := &r.c.cfg
+	d := NoDeadline
+	for _, u := range r.unacked {
+		t := int64(cfg.FailoverTicks)
+		if r.rtt > 0 {
+			wait := int64(cfg.WindowTicks)
+			if u.timed {
+				wait = int64(cfg.LeadTicks)
+			}
+			t = min(t, r.rtt+wait+int64(cfg.FailoverMarginTicks))
+		}
+		d = min(d, u.at+t)
+	}
+	return d
+}
+
+// advance flushes the downlinks on the grid, sends uploads whose slot has
+// come, and fails over from a relay that does not acknowledge.
+func (r *relay) advance() {
+	c := r.c
+	if len(r.unacked) > 0 && c.now >= r.failoverAt() {
+		r.failover()
+	}
+	r.maybeUpload()
+	if c.now >= r.nextFlush {
+		r.flush()
+		r.nextFlush = r.gridAfter(c.now)
+	}
+}
+
+// failover suspects the current relay: the values of the unacknowledged
+// uploads go to every peer at once (so that they reach this node's side
+// of a cut within a latency), and the next node of the order becomes the
+// relay.
+func (r *relay) failover() {
+	c := r.c
+	old := r.current
+	var vals []int64
+	for _, u := range r.unacked {
+		vals = append(vals, u.values...)
+	}
+	c.cfg.Logf("relay %s suspect: upload #%d unacknowledged for %d ticks; %d values to every peer",
+		old, r.unacked[0].seq, c.now-r.unacked[0].at, len(vals))
+	r.unacked = nil
+	r.suspected[old] = true
+	r.lastFailover = c.now
+	r.choose()
+	for _, p := range c.peers {
+		c.sendValues(p, vals, func(part []int64) Message {
+			return Message{Kind: KindPush, Values: part, Direct: true}
+		})
+	}
+	c.ae.resetSync()
+}
+
+// flush sends every peer the queued values it may lack (not those it sent
+// here; those from another relay only to uploaders), with the
+// acknowledgement of its uploads; a peer owed nothing gets nothing.
+func (r *relay) flush() {
+	c := r.c
+	if len(r.down) == 0 && !r.owesAck() {
+		return
+	}
+	kidLimit := c.now - 4*int64(c.cfg.FailoverTicks)
+	var vals []int64
+	for _, p := range c.peers {
+		u := r.inbound[p]
+		kid := u != nil && u.lastSeen >= kidLimit
+		vals = vals[:0]
+		for _, d := range r.down {
+			if d.from != p && (kid || !d.kidsOnly) {
+				vals = append(vals, d.v)
+			}
+		}
+		var ack uint64
+		waited := int64(0)
+		if u != nil {
+			if h := c.highestPush(p); h > u.acked {
+				ack, u.acked = h, h
+				waited = c.now - u.arrived
+			}
+		}
+		if len(vals) == 0 {
+			if ack > 0 {
+				c.send(p, Message{Kind: KindPush, Direct: true, Ack: ack, Count: int(waited)})
+			}
+			continue
+		}
+		first := true
+		c.sendValues(p, vals, func(part []int64) Message {
+			r.seqs[p]++
+			m := Message{Kind: KindPush, Values: part, Direct: true, Round: r.seqs[p]}
+			if first {
+				m.Ack, m.Count, first = ack, int(waited), false
+			}
+			return m
+		})
+	}
+	r.down = r.down[:0]
+}
+
+// nextDeadline is the earliest of: the next flush (when something waits
+// for it), the next upload slot (when values wait), the failover timeout
+// of the oldest unacknowledged upload.
+func (r *relay) nextDeadline() int64 {
+	c := r.c
+	d := NoDeadline
+	if len(r.down) > 0 || r.owesAck() {
+		d = min(d, r.nextFlush)
+	}
+	if len(r.up) > 0 {
+		if r.phaseOK {
+			d = min(d, r.nextSlot())
+		} else {
+			d = c.now + 1
+		}
+	}
+	d = min(d, r.failoverAt())
+	return d
+}
+
+// owesAck reports whether some uploader waits for an acknowledgement.
+func (r *relay) owesAck() bool {
+	for p, u := range r.inbound {
+		if u.acked < r.c.highestPush(p) {
+			return true
+		}
+	}
+	return false
+}
+
+// degraded reports a failover in the last MaxSkipTicks.
+func (r *relay) degraded() bool {
+	return r.c.now-r.lastFailover < int64(r.c.cfg.MaxSkipTicks)
+}
+
+// helloTargets is the relay.
+func (r *relay) helloTargets() []string {
+	if r.self() {
+		return nil
+	}
+	return []string{r.current}
+}
