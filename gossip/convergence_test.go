@@ -39,6 +39,16 @@ func chaosRun(seed int64) error {
 	case 2: // quick to suspect: slow links pass for broken ones
 		cfg.SuspectTicks = cfg.RelayTicks + 1 + rng.Intn(20)
 	} // else the default: off
+	switch rng.Intn(4) {
+	case 0, 1: // the relay strategy, windows and timeouts of any size
+		cfg.Strategy = StrategyRelay
+		cfg.WindowTicks = 1 + rng.Intn(15)
+		cfg.LeadTicks = 1 + rng.Intn(3)
+		cfg.FailoverTicks = 5 + rng.Intn(40)
+		cfg.FailoverMarginTicks = 1 + rng.Intn(10)
+	case 2:
+		cfg.Strategy = StrategyDirect
+	}
 	cfg.MerkleBuckets = 1 << rng.Intn(8)
 	if rng.Intn(4) == 0 {
 		cfg.MaxMessageBytes = 1024 // forces split messages
@@ -60,8 +70,8 @@ func chaosRun(seed int64) error {
 	if cfg.Overlay == OverlayGiven {
 		s.setTopology(lineTopology(s.ids))
 	}
-	desc := fmt.Sprintf("n=%d fanout=%d overlay=%d relay=%d flush=%d suspect=%d buckets=%d maxbytes=%d",
-		n, cfg.TreeFanout, cfg.Overlay, cfg.RelayTicks, cfg.ClientFlush, cfg.SuspectTicks, cfg.MerkleBuckets, cfg.MaxMessageBytes)
+	desc := fmt.Sprintf("strategy=%d window=%d failover=%d n=%d fanout=%d overlay=%d relay=%d flush=%d suspect=%d buckets=%d maxbytes=%d",
+		cfg.Strategy, cfg.WindowTicks, cfg.FailoverTicks, n, cfg.TreeFanout, cfg.Overlay, cfg.RelayTicks, cfg.ClientFlush, cfg.SuspectTicks, cfg.MerkleBuckets, cfg.MaxMessageBytes)
 	var events []string
 	next := int64(0)
 	for t := 0; t < 1500; t++ {

@@ -314,15 +314,16 @@ func syncPairOut(t *testing.T, a, b *Core, out map[*Core]*Ready) []string {
 	return trace
 }
 
-// Rule: a round between equal sets costs one message; between different
-// sets it ends with both sets equal to the union, the new values reported.
+// Rule: a round between equal sets costs two messages (the round and an
+// empty reply confirming it); between different sets it ends with both
+// sets equal to the union, the new values reported.
 func TestSyncRound(t *testing.T) {
 	a := newCore(t, "n1", 3, nil)
 	b := newCore(t, "n2", 3, nil)
 	a.Restore([]int64{1, 2, 3, 100})
 	b.Restore([]int64{1, 2, 3, 100})
-	if got := syncPair(t, a, b); !slices.Equal(got, []string{"sync"}) {
-		t.Errorf("equal sets: %v, want [sync]", got)
+	if got := syncPair(t, a, b); !slices.Equal(got, []string{"sync", "sync-reply"}) {
+		t.Errorf("equal sets: %v, want [sync sync-reply]", got)
 	}
 	for v := int64(200); v < 260; v++ {
 		if v%3 == 0 {
@@ -542,14 +543,15 @@ func TestLostPushOpensRound(t *testing.T) {
 	}
 }
 
-// Rule: a node that learned nothing since its last round opens none (an
-// idle node is silent); one that learned a value opens one; the sync
-// interval backs off to MaxSyncTicks while rounds find nothing, rounds are
-// skipped while pushes arrive with no loss (but one is opened at least
-// every MaxSkipTicks), and a real gap brings the interval back to
-// SyncTicks.
+// Rule: a node that learned nothing since its last round, which its peer
+// answered with equal roots, opens none (an idle node is silent); one that
+// learned a value opens rounds, backing off to MaxSyncTicks, until a peer
+// confirms equal roots; rounds are skipped while pushes arrive with no
+// loss (but one is opened at least every MaxSkipTicks), and a real gap
+// brings the interval back to SyncTicks.
 func TestAdaptiveSyncInterval(t *testing.T) {
 	c := newCore(t, "n1", 3, func(c *Config) { c.SyncTicks, c.MaxSyncTicks, c.MaxSkipTicks = 10, 80, 300 })
+	var lastRound Message
 	rounds := func(ticks int, pushEvery int) int {
 		n := 0
 		for i := 1; i <= ticks; i++ {
@@ -560,20 +562,25 @@ func TestAdaptiveSyncInterval(t *testing.T) {
 			for _, e := range c.Ready().Messages {
 				if e.Msg.Kind == KindSync {
 					n++
+					lastRound = e.Msg
 				}
 			}
 		}
 		return n
 	}
-	if idle := rounds(400, 0); idle != 0 {
-		t.Errorf("%d rounds in 400 idle ticks, want 0", idle)
-	}
-	if c.ae.syncInterval != 80 {
-		t.Errorf("interval %d after idle due rounds, want 80", c.ae.syncInterval)
+	if idle := rounds(250, 0); idle != 0 {
+		t.Errorf("%d rounds in 250 idle ticks, want 0", idle)
 	}
 	c.Broadcast(1)
-	if after := rounds(400, 0); after != 1 {
-		t.Errorf("%d rounds in 400 ticks after learning a value, want 1", after)
+	if unanswered := rounds(250, 0); unanswered < 2 || unanswered > 6 {
+		t.Errorf("%d unanswered rounds in 250 ticks after learning a value, want 2-6 (about 80 apart: the interval backed off while idle)", unanswered)
+	}
+	if c.ae.syncInterval != 80 {
+		t.Errorf("interval %d after unanswered rounds, want 80", c.ae.syncInterval)
+	}
+	c.Step("n0", Message{Kind: KindSyncReply, Round: lastRound.Round}) // equal roots
+	if after := rounds(250, 0); after != 0 {
+		t.Errorf("%d rounds in 250 ticks after a peer confirmed equal roots, want 0", after)
 	}
 	if healthy := rounds(1200, 5); healthy < 2 || healthy > 6 {
 		t.Errorf("%d rounds in 1200 ticks of healthy pushes, want one per ~300", healthy)

@@ -62,3 +62,6 @@ func (d *direct) nextDeadline() int64 { return NoDeadline }
 func (d *direct) degraded() bool { return false }
 
 func (d *direct) helloTargets() []string { return nil }
+
+// respreads: values learned by sync stay here; rounds must go on.
+func (d *direct) respreads() bool { return false }

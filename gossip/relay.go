@@ -1,6 +1,7 @@
 package gossip
 
 import (
+	"fmt"
 	"slices"
 )
 
@@ -51,12 +52,22 @@ type relay struct {
 	seqs    map[string]uint64
 	unacked []sentUpload
 	// lastFailover is the tick of the last failover: anti-entropy stays
-	// fast for MaxSkipTicks after it.
+	// fast for degradedTicks after it.
 	lastFailover int64
 	// phase is a tick at which an upload should leave (uploads leave at
 	// phase + k*WindowTicks); phaseOK says the relay's feedback has set it.
 	phase   int64
 	phaseOK bool
+	// lastDown is the tick of the last downlink with values from current;
+	// probed says a probe went since (see maybeProbe).
+	lastDown int64
+	probed   bool
+	// probes holds the probes sent to the next candidates in the order
+	// at a failover, not acknowledged yet (see probeCandidates).
+	probes map[string]sentUpload
+	// heardRelay maps the peers heard sending downlinks with values to
+	// the tick of the last one.
+	heardRelay map[string]int64
 	// rtt is the recent slowest round trip to the relay, ticks: the time
 	// from an upload to its acknowledgement less the time it waited there
 	// for the flush (a maximum that decays by 1/8 of the gap per sample;
@@ -82,8 +93,8 @@ type sentUpload struct {
 type downValue struct {
 	v    int64
 	from string // the peer it came from ("" for this node's clients)
-	// kidsOnly: it came from another relay's downlink; only the nodes
-	// that upload to this node get it.
+	// kidsOnly: only the nodes relaying through this one get it (a value
+	// of this node's clients, uploaded to its own relay too).
 	kidsOnly bool
 }
 
@@ -91,19 +102,21 @@ type downValue struct {
 type uploader struct {
 	acked    uint64 // highest upload number acknowledged to it
 	arrived  int64  // tick its highest upload arrived
-	lastSeen int64  // tick of its last upload
+	lastSeen int64  // tick of its last upload with values (0: none)
 }
 
 // newRelay returns the relay strategy of core c.
 func newRelay(c *Core) *relay {
 	r := &relay{
-		c:         c,
-		order:     sortedIDs(c.cfg.NodeIDs),
-		suspected: make(map[string]bool),
-		inbound:   make(map[string]*uploader),
-		seqs:      make(map[string]uint64),
+		c:          c,
+		order:      sortedIDs(c.cfg.NodeIDs),
+		suspected:  make(map[string]bool),
+		inbound:    make(map[string]*uploader),
+		seqs:       make(map[string]uint64),
+		heardRelay: make(map[string]int64),
+		probes:     make(map[string]sentUpload),
 	}
-	r.lastFailover = -int64(c.cfg.MaxSkipTicks)
+	r.lastFailover = -degradedTicks
 	r.choose()
 	r.nextFlush = r.gridAfter(c.now)
 	return r
@@ -125,6 +138,12 @@ func (r *relay) choose() {
 				}
 				r.current = id
 				r.phaseOK = false
+				if r.self() { // this node relays its own values now
+					for _, v := range r.up {
+						r.down = append(r.down, downValue{v: v})
+					}
+					r.up = r.up[:0]
+				}
 			}
 			return
 		}
@@ -135,11 +154,17 @@ func (r *relay) choose() {
 func (r *relay) self() bool { return r.current == r.c.cfg.ID }
 
 // clientValue queues a client's value: for this node's own downlinks if it
-// is its own relay, otherwise for the next upload.
+// is its own relay or relays for others, and for the next upload if it is
+// not its own relay.
 func (r *relay) clientValue(v int64) {
 	if r.self() {
 		r.down = append(r.down, downValue{v: v})
 		return
+	}
+	if r.relaying() {
+		// Nodes relay through this one because they cannot reach its own
+		// relay: they would not get the value from there.
+		r.down = append(r.down, downValue{v: v, kidsOnly: true})
 	}
 	r.up = append(r.up, v)
 	r.maybeUpload()
@@ -178,7 +203,11 @@ func (r *relay) upload(vals []int64) {
 		r.seqs[r.current]++
 		seq := r.seqs[r.current]
 		r.unacked = append(r.unacked, sentUpload{seq: seq, at: c.now, timed: r.phaseOK, values: part})
-		return Message{Kind: KindPush, Values: slices.Clone(part), Round: seq}
+		m := Message{Kind: KindPush, Values: slices.Clone(part), Round: seq}
+		if !r.phaseOK {
+			m.Count = 1 // acknowledge on arrival
+		}
+		return m
 	})
 }
 
@@ -189,42 +218,124 @@ func (r *relay) handlePush(from string, m Message) {
 	if len(m.Values) > 0 {
 		c.ae.pushArrived()
 	}
+	c.notePushSeq(from, m.Round)
 	if !m.Direct {
-		c.notePushSeq(from, m.Round)
-		u := r.inbound[from]
-		if u == nil {
-			u = &uploader{}
-			r.inbound[from] = u
-		}
-		u.arrived, u.lastSeen = c.now, c.now
-		for _, v := range m.Values {
-			if c.learn(v) {
-				r.down = append(r.down, downValue{v: v, from: from})
-			} else {
-				c.ae.confirm(v)
-			}
-		}
+		r.handleUpload(from, m)
 		return
 	}
-	c.notePushSeq(from, m.Round)
-	kids := r.hasKids()
+	if len(m.Values) > 0 && m.Round > 0 { // a relay's flush, not a copy passed on or a failover copy
+		r.heardRelay[from] = c.now
+		if from == r.current {
+			r.lastDown, r.probed = c.now, false
+		}
+	}
+	var fresh []int64
 	for _, v := range m.Values {
 		if c.learn(v) {
-			if kids {
-				r.down = append(r.down, downValue{v: v, from: from, kidsOnly: true})
-			}
+			fresh = append(fresh, v)
 		} else {
 			c.ae.confirm(v)
 		}
+	}
+	// A relay's flush may be passed on twice (relay or bridge, then the
+	// relay of the receiving star); a copy carries how many more times.
+	ttl := int64(m.Count)
+	if m.Round > 0 {
+		ttl = 2
+	}
+	if len(fresh) > 0 && ttl > 0 {
+		r.passOn(from, fresh, int(ttl-1))
+	}
+	if p, ok := r.probes[from]; ok && m.Ack >= p.seq {
+		delete(r.probes, from) // reachable
 	}
 	if from == r.current && m.Ack > 0 {
 		r.acked(m.Ack, int64(m.Count))
 	}
 }
 
-// acked handles an acknowledgement of uploads up to seq from the relay;
-// waited is how many ticks the last of them waited there for the flush.
-func (r *relay) acked(seq uint64, waited int64) {
+// handleUpload merges an upload: its new values go out in the next flush,
+// to every peer but the uploader. An upload that asks for it (Count > 0:
+// a leaf that has no timing for this relay yet, starting or failing over
+// to it) and a probe are acknowledged at once, so that the leaf learns
+// within a round trip whether this node is reachable and when it flushes.
+func (r *relay) handleUpload(from string, m Message) {
+	c := r.c
+	u := r.inbound[from]
+	if u == nil {
+		u = &uploader{}
+		r.inbound[from] = u
+	}
+	u.arrived = c.now
+	if len(m.Values) > 0 { // a probe does not make the prober relay through here
+		u.lastSeen = c.now
+	}
+	for _, v := range m.Values {
+		if c.learn(v) {
+			r.down = append(r.down, downValue{v: v, from: from})
+		} else {
+			c.ae.confirm(v)
+		}
+	}
+	if (m.Count > 0 || len(m.Values) == 0) && m.Round > 0 {
+		if h := c.highestPush(from); h > u.acked {
+			u.acked = h
+			// Count < 0: sent on arrival; the upload waits -Count-1 ticks
+			// for the flush.
+			c.send(from, Message{Kind: KindPush, Direct: true, Ack: h, Count: -int(r.nextFlush-c.now) - 1})
+		}
+	}
+}
+
+// passOn forwards values this node learned from a relay's downlink, at
+// once, to the nodes relaying through it and to the other relays it hears
+// (not to the sender). After a failover that only some nodes made (a cut
+// that is not transitive, like Maelstrom's majorities ring), several
+// relays serve the cluster; a relay, or a leaf that hears two of them,
+// joins their stars. With one relay (no fault) this sends nothing.
+func (r *relay) passOn(from string, vals []int64, ttl int) {
+	c := r.c
+	limit := c.now - r.kidTicks()
+	for _, p := range c.peers {
+		if p == from || p == c.cfg.ID {
+			continue
+		}
+		u := r.inbound[p]
+		kid := u != nil && u.lastSeen > 0 && u.lastSeen >= limit
+		heard, ok := r.heardRelay[p]
+		if !kid && (!ok || heard < limit) {
+			continue
+		}
+		// Unnumbered, like failover copies: only a relay's flushes make
+		// their sender a relay heard (see handlePush). Count is how many
+		// more times the copy may be passed on.
+		c.sendValues(p, vals, func(part []int64) Message {
+			return Message{Kind: KindPush, Values: part, Direct: true, Count: ttl}
+		})
+	}
+}
+
+// kidTicks is how recently a peer must have uploaded to count as relaying
+// through this node (and a relay must have been heard to count as one).
+func (r *relay) kidTicks() int64 { return 4 * int64(r.c.cfg.FailoverTicks) }
+
+// relaying reports whether some peer relays through this node (uploaded
+// in the last kidTicks).
+func (r *relay) relaying() bool {
+	limit := r.c.now - r.kidTicks()
+	for _, u := range r.inbound {
+		if u.lastSeen > 0 && u.lastSeen >= limit {
+			return true
+		}
+	}
+	return false
+}
+
+// acked handles an acknowledgement of uploads up to seq from the relay.
+// count >= 0: it came with the flush and the last of them waited count
+// ticks there; count < 0: it was sent on arrival and the upload waits
+// -count-1 ticks for the flush.
+func (r *relay) acked(seq uint64, count int64) {
 	c := r.c
 	i := 0
 	var last sentUpload
@@ -236,31 +347,24 @@ func (r *relay) acked(seq uint64, waited int64) {
 		return
 	}
 	r.unacked = slices.Delete(r.unacked, 0, i)
-	if last.seq == seq && waited >= 0 {
-		rtt := max(1, c.now-last.at-waited)
-		if rtt >= r.rtt {
-			r.rtt = rtt
-		} else {
-			r.rtt -= (r.rtt - rtt) / 8
-		}
-		// The upload left at last.at and waited `waited` ticks for the
-		// flush: leaving at last.at+waited-LeadTicks would have waited
-		// LeadTicks. The relay flushes every WindowTicks on its grid.
-		r.phase = last.at + waited - int64(c.cfg.LeadTicks)
-		r.phaseOK = true
+	if last.seq != seq {
+		return
 	}
-}
-
-// hasKids reports whether some peer uploaded to this node recently (in the
-// last FailoverTicks·4): this node relays for it.
-func (r *relay) hasKids() bool {
-	limit := r.c.now - 4*int64(r.c.cfg.FailoverTicks)
-	for _, u := range r.inbound {
-		if u.lastSeen >= limit {
-			return true
-		}
+	waited, rtt := count, c.now-last.at-count
+	if count < 0 {
+		waited, rtt = -count-1, c.now-last.at
 	}
-	return false
+	rtt = max(1, rtt)
+	if rtt >= r.rtt {
+		r.rtt = rtt
+	} else {
+		r.rtt -= (r.rtt - rtt) / 8
+	}
+	// The upload left at last.at and waited `waited` ticks for the flush:
+	// leaving at last.at+waited-LeadTicks would have waited LeadTicks. The
+	// relay flushes every WindowTicks on its grid.
+	r.phase = last.at + waited - int64(c.cfg.LeadTicks)
+	r.phaseOK = true
 }
 
 // syncedValue re-spreads a value anti-entropy brought to a node that is
@@ -326,15 +430,16 @@ func (r *relay) setTopology(map[string][]string) {
 // failoverAt returns the tick at which the oldest-due unacknowledged
 // upload makes the relay suspect (NoDeadline: none). An upload may stay
 // unacknowledged for the recent slowest round trip, plus its wait at the
-// relay (LeadTicks for a timed upload, a whole window otherwise), plus
-// FailoverMarginTicks; at most FailoverTicks.
+// relay (LeadTicks for a timed upload; none for one that asked to be
+// acknowledged on arrival), plus FailoverMarginTicks; at most
+// FailoverTicks.
 func (r *relay) failoverAt() int64 {
 	cfg := &r.c.cfg
 	d := NoDeadline
 	for _, u := range r.unacked {
 		t := int64(cfg.FailoverTicks)
 		if r.rtt > 0 {
-			wait := int64(cfg.WindowTicks)
+			wait := int64(0) // acknowledged on arrival
 			if u.timed {
 				wait = int64(cfg.LeadTicks)
 			}
@@ -350,30 +455,60 @@ func (r *relay) failoverAt() int64 {
 func (r *relay) advance() {
 	c := r.c
 	if len(r.unacked) > 0 && c.now >= r.failoverAt() {
-		r.failover()
+		r.failover(fmt.Sprintf("push #%d unacknowledged for %d ticks", r.unacked[0].seq, c.now-r.unacked[0].at))
 	}
+	r.checkProbes()
 	r.maybeUpload()
+	r.maybeProbe()
 	if c.now >= r.nextFlush {
 		r.flush()
 		r.nextFlush = r.gridAfter(c.now)
 	}
 }
 
+// probeAt returns the tick at which a silent relay is probed (NoDeadline:
+// no probe due): a window and the failover margin after its last
+// downlink, once per silence.
+func (r *relay) probeAt() int64 {
+	if r.self() || r.probed || r.lastDown == 0 || len(r.unacked) > 0 {
+		return NoDeadline
+	}
+	cfg := &r.c.cfg
+	return r.lastDown + int64(cfg.WindowTicks) + int64(cfg.FailoverMarginTicks)
+}
+
+// maybeProbe sends a probe (an empty numbered upload, acknowledged on
+// arrival) to a relay that has sent no downlink for a window after
+// sending them: under load a relay sends every leaf a downlink per
+// window, so its silence may be a cut. An unacknowledged probe fails over
+// like an upload. When the load stops, each leaf sends one probe.
+func (r *relay) maybeProbe() {
+	c := r.c
+	if c.now < r.probeAt() {
+		return
+	}
+	r.probed = true
+	r.seqs[r.current]++
+	seq := r.seqs[r.current]
+	r.unacked = append(r.unacked, sentUpload{seq: seq, at: c.now})
+	c.send(r.current, Message{Kind: KindPush, Round: seq, Count: 1})
+}
+
 // failover suspects the current relay: the values of the unacknowledged
 // uploads go to every peer at once (so that they reach this node's side
 // of a cut within a latency), and the next node of the order becomes the
 // relay.
-func (r *relay) failover() {
+func (r *relay) failover(why string) {
 	c := r.c
 	old := r.current
 	var vals []int64
 	for _, u := range r.unacked {
 		vals = append(vals, u.values...)
 	}
-	c.cfg.Logf("relay %s suspect: upload #%d unacknowledged for %d ticks; %d values to every peer",
-		old, r.unacked[0].seq, c.now-r.unacked[0].at, len(vals))
+	c.cfg.Logf("relay %s suspect: %s; %d values to every peer", old, why, len(vals))
 	r.unacked = nil
 	r.suspected[old] = true
+	delete(r.probes, old)
 	r.lastFailover = c.now
 	r.choose()
 	for _, p := range c.peers {
@@ -381,7 +516,78 @@ func (r *relay) failover() {
 			return Message{Kind: KindPush, Values: part, Direct: true}
 		})
 	}
+	r.probeCandidates()
 	c.ae.resetSync()
+}
+
+// probeCandidates probes the first failoverProbes nodes of the order that
+// this node does not suspect (the new relay among them), at once: each
+// acknowledges on arrival, and one that does not within the failover
+// timeout is suspected. On a cut, the nodes of a side thus find the first
+// node of the order on their side within about one timeout, instead of
+// one timeout per node across the cut.
+func (r *relay) probeCandidates() {
+	c := r.c
+	n := 0
+	for _, id := range r.order {
+		if n == failoverProbes {
+			return
+		}
+		if id == c.cfg.ID || r.suspected[id] {
+			continue
+		}
+		n++
+		if _, ok := r.probes[id]; ok {
+			continue
+		}
+		r.seqs[id]++
+		r.probes[id] = sentUpload{seq: r.seqs[id], at: c.now}
+		c.send(id, Message{Kind: KindPush, Round: r.seqs[id], Count: 1})
+	}
+}
+
+// failoverProbes is how many candidates a failover probes.
+const failoverProbes = 5
+
+// probeTimeout is how long a probe (acknowledged on arrival) may go
+// unacknowledged.
+func (r *relay) probeTimeout() int64 {
+	cfg := &r.c.cfg
+	if r.rtt == 0 {
+		return int64(cfg.FailoverTicks)
+	}
+	return min(int64(cfg.FailoverTicks), r.rtt+int64(cfg.FailoverMarginTicks))
+}
+
+// checkProbes suspects the candidates whose probe timed out; if that is
+// the relay, it fails over.
+func (r *relay) checkProbes() {
+	c := r.c
+	limit := c.now - r.probeTimeout()
+	failed := false
+	for _, id := range r.order { // in order: deterministic
+		p, ok := r.probes[id]
+		if !ok || p.at > limit {
+			continue
+		}
+		delete(r.probes, id)
+		r.suspected[id] = true
+		failed = failed || id == r.current
+	}
+	if failed {
+		r.failover("probe unacknowledged")
+	} else {
+		r.choose()
+	}
+}
+
+// probesAt is the earliest tick a candidate probe times out.
+func (r *relay) probesAt() int64 {
+	d := NoDeadline
+	for _, p := range r.probes {
+		d = min(d, p.at+r.probeTimeout())
+	}
+	return d
 }
 
 // flush sends every peer the queued values it may lack (not those it sent
@@ -392,11 +598,11 @@ func (r *relay) flush() {
 	if len(r.down) == 0 && !r.owesAck() {
 		return
 	}
-	kidLimit := c.now - 4*int64(c.cfg.FailoverTicks)
 	var vals []int64
+	limit := c.now - r.kidTicks()
 	for _, p := range c.peers {
 		u := r.inbound[p]
-		kid := u != nil && u.lastSeen >= kidLimit
+		kid := u != nil && u.lastSeen > 0 && u.lastSeen >= limit
 		vals = vals[:0]
 		for _, d := range r.down {
 			if d.from != p && (kid || !d.kidsOnly) {
@@ -446,7 +652,7 @@ func (r *relay) nextDeadline() int64 {
 			d = c.now + 1
 		}
 	}
-	d = min(d, r.failoverAt())
+	d = min(d, r.failoverAt(), r.probeAt(), r.probesAt())
 	return d
 }
 
@@ -460,9 +666,13 @@ func (r *relay) owesAck() bool {
 	return false
 }
 
-// degraded reports a failover in the last MaxSkipTicks.
+// degradedTicks is how long after a failover anti-entropy runs at its
+// base interval (it repairs what the failover copies missed).
+const degradedTicks = 200
+
+// degraded reports a failover in the last degradedTicks.
 func (r *relay) degraded() bool {
-	return r.c.now-r.lastFailover < int64(r.c.cfg.MaxSkipTicks)
+	return r.c.now-r.lastFailover < degradedTicks
 }
 
 // helloTargets is the relay.
@@ -472,3 +682,6 @@ func (r *relay) helloTargets() []string {
 	}
 	return []string{r.current}
 }
+
+// respreads: values learned by sync are pushed on.
+func (r *relay) respreads() bool { return true }

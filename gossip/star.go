@@ -369,3 +369,6 @@ func (s *star) pushValues(o *outLink, vals []int64) {
 		return m
 	})
 }
+
+// respreads: values learned by sync are pushed on.
+func (s *star) respreads() bool { return true }

@@ -36,6 +36,11 @@ type strategy interface {
 	// parent): anti-entropy then stays at its base interval and skips no
 	// round.
 	degraded() bool
+	// respreads reports whether values anti-entropy brings are spread on
+	// by the strategy (a relay re-spreads what was withheld), so that an
+	// idle node may stop opening rounds; without it rounds go on at
+	// MaxSyncTicks.
+	respreads() bool
 	// helloTargets lists the peers a restarted node greets first.
 	helloTargets() []string
 }

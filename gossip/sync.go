@@ -37,6 +37,11 @@ type antiEntropy struct {
 	// could repair, and due rounds are skipped (an idle node sends
 	// nothing).
 	learnedSince int
+	// confirmed says the peer of the last real round answered that their
+	// roots are equal: with nothing learned since, this node has no reason
+	// to think it lacks anything (an unanswered round, a cut or a dead
+	// peer, confirms nothing).
+	confirmed bool
 
 	peerInc map[string]string // last incarnation seen from each peer
 }
@@ -49,6 +54,7 @@ func (a *antiEntropy) init(c *Core) {
 	a.peerInc = make(map[string]string)
 	a.syncInterval = c.cfg.SyncTicks
 	a.nextSync = c.jitter(c.cfg.SyncTicks)
+	a.confirmed = true // a new node learns by push; Rejoin opens rounds
 }
 
 // nextDeadline is the earliest tick the part has work: the next due round,
@@ -95,7 +101,8 @@ func (a *antiEntropy) hello(to []string) {
 // healthy (pushes arrived since the last due round, with no lost one and
 // no other gap, and a real round was opened less than MaxSkipTicks ago),
 // and while nothing happens at all (no value learned since the last real
-// round, no gap): an idle node sends nothing.
+// round, which the peer answered with equal roots; no gap; at most
+// MaxSkipTicks): an idle node sends nothing.
 //
 // While the strategy sees a fault (a silent relay or parent) the interval
 // stays at SyncTicks and no round is skipped.
@@ -109,7 +116,8 @@ func (a *antiEntropy) roundDue() {
 	}
 	a.nextSync = c.now + c.jitter(a.syncInterval)
 	streaming := a.pushesReceived > 0 && c.now-a.lastRealRound < int64(c.cfg.MaxSkipTicks)
-	idle := a.pushesReceived == 0 && a.learnedSince == 0
+	idle := c.strat.respreads() && a.pushesReceived == 0 && a.learnedSince == 0 && a.confirmed &&
+		c.now-a.lastRealRound < int64(c.cfg.MaxSkipTicks)
 	healthy := !degraded && !a.gapSeen && (streaming || idle)
 	a.pushesReceived, a.gapSeen = 0, false
 	if healthy || len(c.peers) == 0 {
@@ -125,6 +133,7 @@ func (a *antiEntropy) openRound(peer string) {
 	c := a.c
 	a.lastRealRound = c.now
 	a.learnedSince = 0
+	a.confirmed = false
 	a.lastPeerRound[peer] = c.now
 	a.lastRound++
 	c.send(peer, Message{
@@ -178,8 +187,9 @@ func (a *antiEntropy) noteIncarnation(from, inc string, hello bool) {
 	}
 }
 
-// handleSync answers a KindSync round or a KindHello: nothing when the
-// roots agree; otherwise the values this node holds in the differing
+// handleSync answers a KindSync round or a KindHello: an empty
+// KindSyncReply to a round when the roots agree (it confirms the opener
+// lacks nothing it has), nothing to a hello; otherwise the values this node holds in the differing
 // buckets, and the list of those buckets, in KindSyncReply messages.
 func (a *antiEntropy) handleSync(from string, m Message) error {
 	c := a.c
@@ -188,6 +198,9 @@ func (a *antiEntropy) handleSync(from string, m Message) error {
 	}
 	a.noteIncarnation(from, m.Incarnation, m.Kind == KindHello)
 	if bytes.Equal(m.Root, c.tree.Root()) {
+		if m.Kind == KindSync {
+			c.send(from, Message{Kind: KindSyncReply, Round: m.Round}) // equal: nothing to exchange
+		}
 		return nil
 	}
 	diff, err := merkle.Diff(c.tree.Digests(), m.Digests)
@@ -206,6 +219,12 @@ func (a *antiEntropy) handleSync(from string, m Message) error {
 // real gap.
 func (a *antiEntropy) handleSyncReply(from string, m Message) error {
 	c := a.c
+	if len(m.Buckets) == 0 && len(m.Values) == 0 {
+		if m.Round == a.lastRound {
+			a.confirmed = true // equal roots
+		}
+		return nil
+	}
 	for _, b := range m.Buckets {
 		if b < 0 || b >= c.cfg.MerkleBuckets {
 			return fmt.Errorf("%w: sync reply from %s lists bucket %d of %d", ErrBadMessage, from, b, c.cfg.MerkleBuckets)
