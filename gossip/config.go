@@ -53,8 +53,7 @@ type Config struct {
 	// around the first id: every value reaches every node in at most 2
 	// hops, and under load each leaf receives about one push per
 	// RelayTicks. Smaller fanouts spread the relay work over more nodes but
-	// add hops (latency) and messages (measured: fanout 4 costs 15% more
-	// messages and triples the latency of the star).
+	// add hops (latency) and messages.
 	TreeFanout int
 
 	// RelayTicks is the batching period of pushes to one neighbour: a
