@@ -194,7 +194,7 @@ func DefaultConfig() Config {
 		WindowTicks:         38,
 		LeadTicks:           3,
 		FailoverTicks:       80,
-		FailoverMarginTicks: 15,
+		FailoverMarginTicks: 20,
 		Overlay:             OverlayTree,
 		TreeFanout:          0,
 		RelayTicks:          25,
