@@ -62,6 +62,10 @@ type relay struct {
 	// probed says a probe went since (see maybeProbe).
 	lastDown int64
 	probed   bool
+	// slack is added to the failover timeout after a false suspicion (a
+	// relay heard from right after the failover); acknowledgements wear it
+	// down.
+	slack int64
 	// probes holds the probes sent to the next candidates in the order
 	// at a failover, not acknowledged yet (see probeCandidates).
 	probes map[string]sentUpload
@@ -355,6 +359,7 @@ func (r *relay) acked(seq uint64, count int64) {
 		waited, rtt = -count-1, c.now-last.at
 	}
 	rtt = max(1, rtt)
+	r.slack -= (r.slack + 7) / 8
 	if rtt >= r.rtt {
 		r.rtt = rtt
 	} else {
@@ -393,6 +398,12 @@ func (r *relay) synced(string) { r.maybeUpload() }
 func (r *relay) heard(from string, m Message) {
 	if r.suspected[from] {
 		delete(r.suspected, from)
+		if r.c.now-r.lastFailover < 2*int64(r.c.cfg.FailoverTicks) && from == r.order[0] {
+			// The first relay answers right after the failover: it was
+			// slow (a stalled process, a loaded machine), not gone. Allow
+			// it more time from now on (halved back by acknowledgements).
+			r.slack = min(int64(r.c.cfg.FailoverTicks), 2*r.slack+int64(r.c.cfg.FailoverMarginTicks))
+		}
 		r.c.cfg.Logf("%s heard from again (a %s)", from, m.Kind)
 		before := r.current
 		r.choose()
@@ -443,7 +454,7 @@ func (r *relay) failoverAt() int64 {
 			if u.timed {
 				wait = int64(cfg.LeadTicks)
 			}
-			t = min(t, r.rtt+wait+int64(cfg.FailoverMarginTicks))
+			t = min(t, r.rtt+wait+int64(cfg.FailoverMarginTicks)+r.slack)
 		}
 		d = min(d, u.at+t)
 	}
@@ -556,7 +567,7 @@ func (r *relay) probeTimeout() int64 {
 	if r.rtt == 0 {
 		return int64(cfg.FailoverTicks)
 	}
-	return min(int64(cfg.FailoverTicks), r.rtt+int64(cfg.FailoverMarginTicks))
+	return min(int64(cfg.FailoverTicks), r.rtt+int64(cfg.FailoverMarginTicks)+r.slack)
 }
 
 // checkProbes suspects the candidates whose probe timed out; if that is

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -276,5 +277,66 @@ func TestRelayHealthyBoundAndCost(t *testing.T) {
 			t.Errorf("seed %d: worst %d ms (%s), bound %d; %.2f msgs/op (want <= 1.1); converged %v",
 				seed, res.worstMs, res.worst, bound, res.msgsPerOp, res.converged)
 		}
+	}
+}
+
+// relayDriver drives one core of the relay strategy by hand.
+func relayDriver(t *testing.T, id string, n int) *driver {
+	d := &driver{t: t, c: newCore(t, id, n, func(c *Config) {
+		c.Strategy = StrategyRelay
+		quiet(c)
+	})}
+	d.c.Ready()
+	return d
+}
+
+// Rule: a leaf's upload that its relay does not acknowledge within the
+// timeout (FailoverTicks before any round trip is known) is copied to
+// every peer, the next five nodes of the order are probed, and uploads go
+// to the first of them; the relay heard from right after was only slow,
+// so the next timeout is longer by FailoverMarginTicks.
+func TestRelayFailoverAndSlack(t *testing.T) {
+	d := relayDriver(t, "n9", 10)
+	cfg := d.c.cfg
+	d.broadcast(7)
+	if got := describe(d.take()); len(got) != 1 || !strings.Contains(got[0], "n0 push #1") {
+		t.Fatalf("first upload: %v, want one push to n0", got)
+	}
+	d.tick(cfg.FailoverTicks - 1)
+	if got := d.take(); len(got) != 0 {
+		t.Fatalf("before FailoverTicks: %v", describe(got))
+	}
+	d.tick(1)
+	out := d.take()
+	copies := only(out, func(s sent) bool { return isDirect(s) && slices.Equal(s.m.Values, []int64{7}) })
+	probes := only(out, func(s sent) bool { return s.m.Kind == KindPush && !s.m.Direct && len(s.m.Values) == 0 })
+	if len(copies) != 9 || len(probes) != 5 || probes[0].to != "n1" || probes[4].to != "n5" {
+		t.Fatalf("at FailoverTicks: %d copies (want 9), probes %v (want n1..n5)", len(copies), describe(probes))
+	}
+	if r := d.c.strat.(*relay); r.current != "n1" {
+		t.Fatalf("relay %s after the failover, want n1", r.current)
+	}
+	d.step("n0", Message{Kind: KindPush, Direct: true, Round: 1, Values: []int64{8}})
+	if r := d.c.strat.(*relay); r.current != "n0" || r.slack != int64(cfg.FailoverMarginTicks) {
+		t.Errorf("n0 heard right after: relay %s, slack %d; want n0, %d", r.current, r.slack, cfg.FailoverMarginTicks)
+	}
+}
+
+// Rule: an idle relay core (nothing queued, nothing unacknowledged) has no
+// deadline of its strategy, and anti-entropy's is MaxSkipTicks after its
+// last round: the node sleeps until the next message.
+func TestRelayIdleHasNoDeadline(t *testing.T) {
+	d := relayDriver(t, "n0", 3)
+	d.tick(5)
+	if got, want := d.c.NextDeadline(), d.c.ae.lastRealRound+int64(d.c.cfg.MaxSkipTicks); got < want || d.c.strat.nextDeadline() != NoDeadline {
+		t.Errorf("idle relay: deadline %d (strategy %d), want none before %d", got, d.c.strat.nextDeadline(), want)
+	}
+	d.step("n1", Message{Kind: KindPush, Round: 1, Values: []int64{4}, Count: 1})
+	if got := d.c.NextDeadline(); got == NoDeadline || got > d.c.Now()+int64(d.c.cfg.WindowTicks) {
+		t.Errorf("after an upload: deadline %d at tick %d, want the next flush within a window", got, d.c.Now())
+	}
+	d.tick(d.c.cfg.WindowTicks)
+	if got := d.c.strat.nextDeadline(); got != NoDeadline {
+		t.Errorf("after the flush: strategy deadline %d, want none", got)
 	}
 }

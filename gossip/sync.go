@@ -57,12 +57,18 @@ func (a *antiEntropy) init(c *Core) {
 	a.confirmed = true // a new node learns by push; Rejoin opens rounds
 }
 
-// nextDeadline is the earliest tick the part has work: the next due round,
-// or the end of the oldest unconfirmed value's wait.
+// nextDeadline is the earliest tick the part has work: the next due round
+// (for an idle node, the round MaxSkipTicks after the last), or the end of
+// the oldest unconfirmed value's wait.
 func (a *antiEntropy) nextDeadline() int64 {
+	c := a.c
 	d := a.nextSync
+	if c.strat.respreads() && a.pushesReceived == 0 && a.learnedSince == 0 && a.confirmed && !a.gapSeen && !c.strat.degraded() {
+		// Idle: due rounds would be skipped until MaxSkipTicks.
+		d = max(d, a.lastRealRound+int64(c.cfg.MaxSkipTicks))
+	}
 	if len(a.unconfirmedQ) > 0 {
-		d = min(d, a.unconfirmedQ[0].at+int64(a.c.cfg.SettleTicks))
+		d = min(d, a.unconfirmedQ[0].at+int64(c.cfg.SettleTicks))
 	}
 	return d
 }
