@@ -269,8 +269,11 @@ func (n *Node) writeLoop() {
 
 // ownerLoop is the single goroutine that owns the node state. Unless
 // DisableTicker is set it also keeps the core's time: before each event
-// the core is advanced to the current tick, and between events the loop
-// sleeps until the core's next deadline (an idle node does not wake).
+// the core is advanced to the tick the event arrived at, and between
+// events the loop sleeps until the core's next deadline (an idle node does
+// not wake). When the deadline comes, the events that arrived before it
+// are handled first: after a stall of the process (a loaded machine), a
+// reply waiting in the inbox must count before a timeout fires.
 func (n *Node) ownerLoop() {
 	defer close(n.out)
 	defer close(n.loopDone)
@@ -279,26 +282,43 @@ func (n *Node) ownerLoop() {
 	defer wake.Stop()
 	wake.Stop()
 	clock := !n.cfg.DisableTicker
+	// inbound handles one event; it reports false when the node stops.
+	inbound := func(ev *inEvent) bool {
+		if ev.eof {
+			if ev.err != nil {
+				n.logf(LevelError, "%v; stopping", ev.err)
+			} else {
+				n.logf(LevelInfo, "input ended; stopping")
+			}
+			n.shutdown()
+			return false
+		}
+		if clock {
+			n.advanceCore(start, ev.arrived)
+		}
+		n.handleEvent(ev)
+		return true
+	}
 	for {
 		if clock {
 			n.armWake(wake, start)
 		}
 		select {
 		case ev := <-n.inbox:
-			if ev.eof {
-				if ev.err != nil {
-					n.logf(LevelError, "%v; stopping", ev.err)
-				} else {
-					n.logf(LevelInfo, "input ended; stopping")
-				}
-				n.shutdown()
+			if !inbound(&ev) {
 				return
 			}
-			if clock {
-				n.advanceCore(start)
-			}
-			n.handleEvent(&ev)
 		case <-wake.C:
+			for drained := false; !drained; {
+				select {
+				case ev := <-n.inbox:
+					if !inbound(&ev) {
+						return
+					}
+				default:
+					drained = true
+				}
+			}
 			n.handleWake(start)
 		case <-n.ticks:
 			n.handleTick()
@@ -315,17 +335,18 @@ func (n *Node) ownerLoop() {
 // durability, to drop those past ClientReplyDeadline.
 const pendingPoll = 100 * time.Millisecond
 
-// coreTick returns the core's tick for real time now: whole TickIntervals
+// coreTick returns the core's tick for real time t: whole TickIntervals
 // since the loop started.
-func (n *Node) coreTick(start time.Time) int64 {
-	return int64(n.cfg.Now().Sub(start) / n.cfg.TickInterval)
+func (n *Node) coreTick(start, t time.Time) int64 {
+	return int64(t.Sub(start) / n.cfg.TickInterval)
 }
 
-// advanceCore moves the core's clock to the current tick (the work that
-// became due goes out with the event's Ready).
-func (n *Node) advanceCore(start time.Time) {
+// advanceCore moves the core's clock to the tick of time t (an event's
+// arrival; the work that became due goes out with the event's Ready). The
+// core ignores a tick before its own.
+func (n *Node) advanceCore(start, t time.Time) {
 	if n.st.core != nil {
-		n.st.core.Advance(n.coreTick(start))
+		n.st.core.Advance(n.coreTick(start, t))
 	}
 }
 
@@ -337,7 +358,7 @@ func (n *Node) handleWake(start time.Time) {
 	if st.core == nil {
 		return
 	}
-	st.core.Advance(n.coreTick(start))
+	st.core.Advance(n.coreTick(start, n.cfg.Now()))
 	n.processReady()
 	now := n.cfg.Now()
 	for i := range st.pending {
