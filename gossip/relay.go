@@ -62,6 +62,9 @@ type relay struct {
 	// probed says a probe went since (see maybeProbe).
 	lastDown int64
 	probed   bool
+	// late is the recent largest lateness of the relay's flush against the
+	// slot a timed upload aimed at (a decaying maximum, ticks).
+	late int64
 	// slack is added to the failover timeout after a false suspicion (a
 	// relay heard from right after the failover); acknowledgements wear it
 	// down.
@@ -360,6 +363,16 @@ func (r *relay) acked(seq uint64, count int64) {
 	}
 	rtt = max(1, rtt)
 	r.slack -= (r.slack + 7) / 8
+	if last.timed && count >= 0 {
+		// How much later than aimed the relay flushed (a busy relay, a
+		// loaded machine): timed uploads allow for it.
+		late := max(0, waited-int64(c.cfg.LeadTicks))
+		if late >= r.late {
+			r.late = late
+		} else {
+			r.late -= (r.late - late + 7) / 8
+		}
+	}
 	if rtt >= r.rtt {
 		r.rtt = rtt
 	} else {
@@ -441,9 +454,9 @@ func (r *relay) setTopology(map[string][]string) {
 // failoverAt returns the tick at which the oldest-due unacknowledged
 // upload makes the relay suspect (NoDeadline: none). An upload may stay
 // unacknowledged for the recent slowest round trip, plus its wait at the
-// relay (LeadTicks for a timed upload; none for one that asked to be
-// acknowledged on arrival), plus FailoverMarginTicks; at most
-// FailoverTicks.
+// relay (LeadTicks and the relay's recent lateness for a timed upload;
+// none for one that asked to be acknowledged on arrival), plus
+// FailoverMarginTicks and any slack; at most FailoverTicks.
 func (r *relay) failoverAt() int64 {
 	cfg := &r.c.cfg
 	d := NoDeadline
@@ -452,7 +465,7 @@ func (r *relay) failoverAt() int64 {
 		if r.rtt > 0 {
 			wait := int64(0) // acknowledged on arrival
 			if u.timed {
-				wait = int64(cfg.LeadTicks)
+				wait = int64(cfg.LeadTicks) + r.late
 			}
 			t = min(t, r.rtt+wait+int64(cfg.FailoverMarginTicks)+r.slack)
 		}
