@@ -244,14 +244,23 @@ func (r *relay) handlePush(from string, m Message) {
 			c.ae.confirm(v)
 		}
 	}
-	// A relay's flush may be passed on twice (relay or bridge, then the
-	// relay of the receiving star); a copy carries how many more times.
+	// A relay's flush may be passed on twice (a bridge, then the relay of
+	// the receiving star); a copy carries how many more times. A node
+	// that relays puts what it passes on in its next flush (to every peer
+	// but the sender: no extra message per value); a leaf that hears two
+	// relays (a bridge) hands it to the other relays at once.
 	ttl := int64(m.Count)
 	if m.Round > 0 {
 		ttl = 2
 	}
 	if len(fresh) > 0 && ttl > 0 {
-		r.passOn(from, fresh, int(ttl-1))
+		if r.self() || r.relaying() {
+			for _, v := range fresh {
+				r.down = append(r.down, downValue{v: v, from: from})
+			}
+		} else {
+			r.passOn(from, fresh, int(ttl-1))
+		}
 	}
 	if p, ok := r.probes[from]; ok && m.Ack >= p.seq {
 		delete(r.probes, from) // reachable
@@ -294,12 +303,12 @@ func (r *relay) handleUpload(from string, m Message) {
 	}
 }
 
-// passOn forwards values this node learned from a relay's downlink, at
-// once, to the nodes relaying through it and to the other relays it hears
-// (not to the sender). After a failover that only some nodes made (a cut
-// that is not transitive, like Maelstrom's majorities ring), several
-// relays serve the cluster; a relay, or a leaf that hears two of them,
-// joins their stars. With one relay (no fault) this sends nothing.
+// passOn hands values a leaf learned from a relay's downlink, at once, to
+// the other relays it hears (not to the sender). After a failover that only
+// some nodes made (a cut that is not transitive, like Maelstrom's
+// majorities ring), several relays serve the cluster, and a leaf that hears
+// two of them joins their stars. With one relay (no fault) this sends
+// nothing.
 func (r *relay) passOn(from string, vals []int64, ttl int) {
 	c := r.c
 	limit := c.now - r.kidTicks()
@@ -307,10 +316,7 @@ func (r *relay) passOn(from string, vals []int64, ttl int) {
 		if p == from || p == c.cfg.ID {
 			continue
 		}
-		u := r.inbound[p]
-		kid := u != nil && u.lastSeen > 0 && u.lastSeen >= limit
-		heard, ok := r.heardRelay[p]
-		if !kid && (!ok || heard < limit) {
+		if heard, ok := r.heardRelay[p]; !ok || heard < limit {
 			continue
 		}
 		// Unnumbered, like failover copies: only a relay's flushes make
