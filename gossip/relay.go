@@ -59,9 +59,10 @@ type relay struct {
 	phase   int64
 	phaseOK bool
 	// lastDown is the tick of the last downlink with values from current;
-	// probed says a probe went since (see maybeProbe).
-	lastDown int64
-	probed   bool
+	// probed says a probe went since (see maybeProbe). lastAlarm is the
+	// tick of the last failover copy from another node (a sign of a cut).
+	lastDown, lastAlarm int64
+	probed              bool
 	// late is the recent largest lateness of the relay's flush against the
 	// slot a timed upload aimed at (a decaying maximum, ticks).
 	late int64
@@ -229,6 +230,9 @@ func (r *relay) handlePush(from string, m Message) {
 	if !m.Direct {
 		r.handleUpload(from, m)
 		return
+	}
+	if len(m.Values) > 0 && m.Round == 0 && m.Count == 0 {
+		r.lastAlarm = c.now // a failover copy: some node lost its relay
 	}
 	if len(m.Values) > 0 && m.Round > 0 { // a relay's flush, not a copy passed on or a failover copy
 		r.heardRelay[from] = c.now
@@ -498,12 +502,14 @@ func (r *relay) advance() {
 
 // probeAt returns the tick at which a silent relay is probed (NoDeadline:
 // no probe due): a window and the failover margin after its last
-// downlink, once per silence.
+// downlink, once per silence, and only if another node failed over
+// lately (its copies reached this one): when the load merely stops,
+// nothing is probed.
 func (r *relay) probeAt() int64 {
-	if r.self() || r.probed || r.lastDown == 0 || len(r.unacked) > 0 {
+	cfg := &r.c.cfg
+	if r.self() || r.probed || r.lastDown == 0 || len(r.unacked) > 0 || r.lastAlarm < r.lastDown-int64(cfg.WindowTicks) {
 		return NoDeadline
 	}
-	cfg := &r.c.cfg
 	return r.lastDown + int64(cfg.WindowTicks) + int64(cfg.FailoverMarginTicks)
 }
 
