@@ -129,7 +129,11 @@ func BenchmarkSweepWindow(b *testing.B) {
 	var def figures
 	for _, w := range windows {
 		f := measure(b, []string{"-window-ticks", strconv.Itoa(w)}, append(slices.Clone(standardRun), "--seed", "1")...)
-		fmt.Fprintf(&out, "%-16d %8.2f %7.0f %7.0f\n", w, f.msgsPerOp, f.p50, f.max)
+		fmt.Fprintf(&out, "%-16d %8.2f %7.0f %7.0f valid=%v\n", w, f.msgsPerOp, f.p50, f.max, f.valid)
+		fmt.Printf("sweep: window %d: %.2f msgs/op, %.0f / %.0f ms, valid %v\n", w, f.msgsPerOp, f.p50, f.max, f.valid)
+		if f.msgsPerOp <= 0 || f.p50 <= 0 || f.max <= 0 {
+			continue // a failed run: nothing to draw
+		}
 		med = append(med, plotter.XY{X: f.msgsPerOp, Y: f.p50})
 		mx = append(mx, plotter.XY{X: f.msgsPerOp, Y: f.max})
 		if w == 38 {
@@ -137,8 +141,12 @@ func BenchmarkSweepWindow(b *testing.B) {
 		}
 	}
 	lf := measure(b, []string{"-latency-first"}, append(slices.Clone(standardRun), "--seed", "1")...)
-	fmt.Fprintf(&out, "%-16s %8.2f %7.0f %7.0f\n", "latency first", lf.msgsPerOp, lf.p50, lf.max)
+	fmt.Fprintf(&out, "%-16s %8.2f %7.0f %7.0f valid=%v\n", "latency first", lf.msgsPerOp, lf.p50, lf.max, lf.valid)
+	fmt.Printf("sweep: latency first: %.2f msgs/op, %.0f / %.0f ms, valid %v\n", lf.msgsPerOp, lf.p50, lf.max, lf.valid)
 	b.Log(out.String())
+	if len(med) == 0 || def.msgsPerOp <= 0 || lf.msgsPerOp <= 0 {
+		b.Fatalf("runs failed; nothing to draw:%s", out.String())
+	}
 
 	p := plot.New()
 	p.Title.Text = "broadcast, 25 nodes, rate 100, latency 100: messages against stable latency"

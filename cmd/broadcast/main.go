@@ -119,7 +119,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer, lo
 	deadline := str("client-reply-deadline", "BROADCAST_CLIENT_REPLY_DEADLINE", cfg.ClientReplyDeadline.String(), "never answer a client later than this after its request")
 	maxLine := str("max-line-bytes", "BROADCAST_MAX_LINE_BYTES", strconv.Itoa(cfg.MaxLineBytes), "longest inbound line parsed; longer ones are skipped")
 	strategy := str("strategy", "BROADCAST_STRATEGY", "relay", "how values spread: relay (a star whose hub fails over), star (the fixed overlay below, for comparison) or direct (every value from its origin to every node)")
-	latencyFirst := str("latency-first", "BROADCAST_LATENCY_FIRST", "false", "true: the latency-first setting (strategy direct: one hop, about N-1 messages per broadcast)")
+	lfDefault, _ := strconv.ParseBool(getenv("BROADCAST_LATENCY_FIRST"))
+	latencyFirst := fs.Bool("latency-first", lfDefault, "the latency-first setting: strategy direct (one hop, about N-1 messages per broadcast) (env BROADCAST_LATENCY_FIRST)")
 	window := str("window-ticks", "BROADCAST_WINDOW_TICKS", strconv.Itoa(cfg.Gossip.WindowTicks), "relay strategy: batching window in ticks (higher: fewer messages, more latency)")
 	overlay := str("overlay", "BROADCAST_OVERLAY", "tree", "star strategy: push graph: tree (from node ids), given (Maelstrom's topology) or full")
 	fanout := str("tree-fanout", "BROADCAST_TREE_FANOUT", strconv.Itoa(cfg.Gossip.TreeFanout), "branching of the tree overlay (0: star)")
@@ -164,9 +165,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer, lo
 	default:
 		check("strategy", fmt.Errorf("%q is not relay, star or direct", *strategy))
 	}
-	lf, err := strconv.ParseBool(*latencyFirst)
-	check("latency-first", err)
-	if lf {
+	if *latencyFirst {
 		cfg.Gossip.Strategy = gossip.StrategyDirect
 	}
 	cfg.Gossip.WindowTicks, err = strconv.Atoi(*window)
