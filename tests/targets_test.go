@@ -124,6 +124,7 @@ var peers = []peer{
 func BenchmarkSweepWindow(b *testing.B) {
 	windows := []int{20, 26, 32, 38, 44, 50}
 	var med, mx plotter.XYs
+	var wlabels []string
 	var out strings.Builder
 	fmt.Fprintf(&out, "\n%-16s %8s %7s %7s\n", "window (ticks)", "msgs/op", "p50 ms", "max ms")
 	var def figures
@@ -136,6 +137,7 @@ func BenchmarkSweepWindow(b *testing.B) {
 		}
 		med = append(med, plotter.XY{X: f.msgsPerOp, Y: f.p50})
 		mx = append(mx, plotter.XY{X: f.msgsPerOp, Y: f.max})
+		wlabels = append(wlabels, fmt.Sprintf("%d ms", 10*w))
 		if w == 38 {
 			def = f
 		}
@@ -149,24 +151,13 @@ func BenchmarkSweepWindow(b *testing.B) {
 	}
 
 	p := plot.New()
-	p.Title.Text = "broadcast, 25 nodes, rate 100, latency 100: messages against stable latency"
+	p.Title.Text = "25 nodes, rate 100, latency 100, 20 s, seed 1: server msgs-per-op against stable latency"
 	p.X.Label.Text = "server msgs-per-op (log)"
 	p.Y.Label.Text = "stable latency, ms"
 	p.X.Scale = plot.LogScale{}
 	p.X.Tick.Marker = plot.LogTicks{Prec: -1}
 	p.Legend.Top = true
-	addLine := func(name string, xys plotter.XYs, c color.Color, shape draw.GlyphDrawer) {
-		l, s, err := plotter.NewLinePoints(xys)
-		if err != nil {
-			b.Fatal(err)
-		}
-		l.Color, s.Color, s.Shape = c, c, shape
-		p.Add(l, s)
-		p.Legend.Add(name, l, s)
-	}
-	blue, red := color.RGBA{B: 200, A: 255}, color.RGBA{R: 200, A: 255}
-	addLine("relay window sweep: median", med, blue, draw.CircleGlyph{})
-	addLine("relay window sweep: max", mx, red, draw.CircleGlyph{})
+	p.Legend.Left = true
 	mark := func(name string, xys plotter.XYs, c color.Color, shape draw.GlyphDrawer, r vg.Length) {
 		s, err := plotter.NewScatter(xys)
 		if err != nil {
@@ -176,6 +167,21 @@ func BenchmarkSweepWindow(b *testing.B) {
 		p.Add(s)
 		p.Legend.Add(name, s)
 	}
+	label := func(xys plotter.XYs, texts []string) {
+		ls, err := plotter.NewLabels(plotter.XYLabels{XYs: xys, Labels: texts})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for i := range ls.TextStyle {
+			ls.TextStyle[i].Font.Size = vg.Points(7)
+		}
+		p.Add(ls)
+	}
+	blue, red := color.RGBA{B: 200, A: 255}, color.RGBA{R: 200, A: 255}
+	mark("relay, window sweep: median (window labelled)", med, blue, draw.CircleGlyph{}, vg.Points(3))
+	mark("relay, window sweep: max", mx, red, draw.CircleGlyph{}, vg.Points(3))
+	label(med, wlabels)
+	label(mx, wlabels)
 	green := color.RGBA{G: 150, A: 255}
 	mark("ours, default (median, max)", plotter.XYs{{X: def.msgsPerOp, Y: def.p50}, {X: def.msgsPerOp, Y: def.max}}, green, draw.SquareGlyph{}, vg.Points(5))
 	mark("ours, latency first (median, max)", plotter.XYs{{X: lf.msgsPerOp, Y: lf.p50}, {X: lf.msgsPerOp, Y: lf.max}}, green, draw.TriangleGlyph{}, vg.Points(5))
@@ -189,14 +195,7 @@ func BenchmarkSweepWindow(b *testing.B) {
 	gray := color.RGBA{R: 90, G: 90, B: 90, A: 255}
 	mark("peers: median", pm, gray, draw.PlusGlyph{}, vg.Points(4))
 	mark("peers: max", px, gray, draw.CrossGlyph{}, vg.Points(4))
-	ls, err := plotter.NewLabels(plotter.XYLabels{XYs: px, Labels: labels})
-	if err != nil {
-		b.Fatal(err)
-	}
-	for i := range ls.TextStyle {
-		ls.TextStyle[i].Font.Size = vg.Points(7)
-	}
-	p.Add(ls)
+	label(px, labels)
 	path := os.Getenv("SWEEP_PNG")
 	if path == "" {
 		path = filepath.Join("..", "docs", "sweep.png")
