@@ -674,7 +674,9 @@ func TestLoopServesCoreDeadline(t *testing.T) {
 	if upload.IsZero() {
 		t.Fatal("the failover came without an upload before it")
 	}
-	if took := failover.Sub(sent); took < 25*tick {
-		t.Errorf("failover %v after the broadcast, before FailoverTicks (%v)", took, 25*tick)
+	// The broadcast's tick is its arrival rounded down to a tick: the
+	// failover may come up to one tick short of 25 ticks after it.
+	if took := failover.Sub(sent); took < 24*tick {
+		t.Errorf("failover %v after the broadcast, before FailoverTicks less a tick (%v)", took, 24*tick)
 	}
 }
