@@ -66,6 +66,9 @@ type relay struct {
 	// late is the recent largest lateness of the relay's flush against the
 	// slot a timed upload aimed at (a decaying maximum, ticks).
 	late int64
+	// heardCurrent is the tick of the last message from the current relay
+	// (or of the switch to it).
+	heardCurrent int64
 	// slack is added to the failover timeout after a false suspicion (a
 	// relay heard from right after the failover); acknowledgements wear it
 	// down.
@@ -146,6 +149,7 @@ func (r *relay) choose() {
 				}
 				r.current = id
 				r.phaseOK = false
+				r.heardCurrent = r.c.now
 				if r.self() { // this node relays its own values now
 					for _, v := range r.up {
 						r.down = append(r.down, downValue{v: v})
@@ -419,6 +423,9 @@ func (r *relay) synced(string) { r.maybeUpload() }
 
 // heard clears the suspicion of a node heard from: it is reachable again.
 func (r *relay) heard(from string, m Message) {
+	if from == r.current {
+		r.heardCurrent = r.c.now
+	}
 	if r.suspected[from] {
 		delete(r.suspected, from)
 		if r.c.now-r.lastFailover < 2*int64(r.c.cfg.FailoverTicks) && from == r.order[0] {
@@ -462,7 +469,8 @@ func (r *relay) setTopology(map[string][]string) {
 }
 
 // failoverAt returns the tick at which the oldest-due unacknowledged
-// upload makes the relay suspect (NoDeadline: none). An upload may stay
+// upload makes the relay suspect (NoDeadline: none), but not before the
+// relay has been silent for a window and FailoverMarginTicks. An upload may stay
 // unacknowledged for the recent slowest round trip, plus its wait at the
 // relay (LeadTicks and the relay's recent lateness for a timed upload;
 // none for one that asked to be acknowledged on arrival), plus
@@ -480,6 +488,12 @@ func (r *relay) failoverAt() int64 {
 			t = min(t, r.rtt+wait+int64(cfg.FailoverMarginTicks)+r.slack)
 		}
 		d = min(d, u.at+t)
+	}
+	if d != NoDeadline {
+		// A relay that sent anything lately is alive, only slow (a late
+		// flush on a loaded machine): fail over only after it has also
+		// been silent for a window and the margin.
+		d = max(d, r.heardCurrent+int64(cfg.WindowTicks)+int64(cfg.FailoverMarginTicks))
 	}
 	return d
 }
