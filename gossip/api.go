@@ -1,8 +1,6 @@
 package gossip
 
-// This file is the contract between the gossip core and the node adapter.
-// The names and signatures below are frozen: the node package is written
-// against them. Additions are fine; changes go through the lead.
+// This file holds the types the node adapter exchanges with the core.
 
 // Kind says what a gossip Message is for. Values are only ever appended to
 // (the wire names in node/wire.go depend on them): ONLY APPEND.
@@ -38,7 +36,13 @@ type Message struct {
 	Digests []byte
 	// Buckets lists bucket indexes this message speaks for.
 	Buckets []int
-	// Count is the number of values the sender holds.
+	// Count is, on a sync message, the number of values the sender holds.
+	// On a KindPush of the relay strategy: on an upload, > 0 asks for an
+	// acknowledgement on arrival; on a relay's downlink that carries Ack,
+	// the ticks the acknowledged upload waited there for the flush, or, if
+	// negative, -Count-1 ticks it will wait (the acknowledgement was sent on
+	// arrival); on an unnumbered Direct push with values (a copy), how many
+	// more times a relay may pass it on.
 	Count int
 	// Incarnation identifies the sender's current process lifetime.
 	Incarnation string
@@ -46,16 +50,17 @@ type Message struct {
 	// KindPush it is the per-link push counter (1, 2, ...) that lets the
 	// receiver notice a lost push (0: unnumbered, no loss detection).
 	Round uint64
-	// Ack, on a KindPush from a node to one of its overlay children, is
-	// the highest push counter (Round) this node has received from that
-	// child: it acknowledges the child's pushes up to it (0: nothing to
-	// acknowledge). A KindPush with no Values and Round 0 carries only
-	// this acknowledgement.
+	// Ack, on a KindPush from a node to one that pushes to it (an overlay
+	// child of the star, a leaf uploading to its relay), is the highest
+	// push counter (Round) this node has received from it: it
+	// acknowledges its pushes up to it (0: nothing to acknowledge). A
+	// KindPush with no Values and Round 0 carries only this
+	// acknowledgement.
 	Ack uint64
-	// Direct, on a KindPush, says the sender sent these values to every
-	// node itself, because its path to the root of the overlay is suspect
-	// (a partition or a dead parent): the receiver keeps them and does
-	// not relay them.
+	// Direct, on a KindPush, says the values are on their last hop: a
+	// relay's downlink, a copy sent to every node by a node whose relay
+	// or parent is suspect, a value sent from its origin to every node.
+	// The receiver keeps them and does not relay them as its own uploads.
 	Direct bool
 }
 
@@ -87,18 +92,7 @@ const (
 	OverlayFull
 )
 
-// The driver's view of the core, in the order a driver calls it:
-//
-//	c, err := gossip.New(cfg)          // after init
-//	c.Restore(recovered)               // values reloaded from disk, if any
-//	c.Rejoin(incarnation)              // if this process is a restart
-//	c.SetTopology(topo)                // on topology
-//	isNew := c.Broadcast(v)            // on a client broadcast
-//	err := c.Step(from, msg)           // on a peer message
-//	c.Tick()                           // on every tick of the node's clock
-//	rd := c.Ready()                    // after any of the above: send rd.Messages, persist rd.NewValues
-//
-// Frozen method set of *Core (implemented in core.go):
+// The driver's view of the core (see doc.go):
 //
 //	func New(cfg Config) (*Core, error)
 //	func (c *Core) Restore(values []int64)
@@ -106,13 +100,8 @@ const (
 //	func (c *Core) SetTopology(topo map[string][]string)
 //	func (c *Core) Broadcast(v int64) bool
 //	func (c *Core) Step(from string, m Message) error
-//	func (c *Core) Tick()
+//	func (c *Core) Advance(now int64)      // Tick() is Advance(Now()+1)
+//	func (c *Core) NextDeadline() int64    // or NoDeadline
 //	func (c *Core) Has(v int64) bool
 //	func (c *Core) Len() int
 //	func (c *Core) Ready() Ready
-//	func DefaultConfig() Config
-//
-// Config (in config.go) has at least: ID string, NodeIDs []string,
-// Overlay Overlay, TreeFanout int, Seed int64,
-// Logf func(format string, args ...any), plus the tick intervals and
-// budgets the core needs, each documented with its unit and trade-off.

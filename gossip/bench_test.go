@@ -25,6 +25,29 @@ func BenchmarkStepPush(b *testing.B) {
 	}
 }
 
+// BenchmarkRelayStepUpload measures the relay strategy's relay of 25
+// nodes handling one upload of 2 new values from a leaf, with the flush of
+// its window (to 24 peers) every 10 uploads.
+func BenchmarkRelayStepUpload(b *testing.B) {
+	relay := newCore(b, "n0", 25, func(c *Config) { c.Strategy = StrategyRelay })
+	v, n := int64(0), 0
+	seqs := map[string]uint64{}
+	for b.Loop() {
+		from := ids(25)[1+n%24]
+		seqs[from]++
+		vals := []int64{v, v + 1}
+		v += 2
+		if err := relay.Step(from, Message{Kind: KindPush, Values: vals, Round: seqs[from]}); err != nil {
+			b.Fatal(err)
+		}
+		n++
+		if n%10 == 0 {
+			relay.Advance(relay.Now() + int64(relay.cfg.WindowTicks))
+		}
+		relay.Ready()
+	}
+}
+
 // BenchmarkStepSync measures answering a sync round between two nodes of
 // 2,000 values that differ in 10.
 func BenchmarkStepSync(b *testing.B) {
@@ -36,7 +59,7 @@ func BenchmarkStepSync(b *testing.B) {
 			a.Restore([]int64{v})
 		}
 	}
-	a.openRound("n2")
+	a.ae.openRound("n2")
 	sync := a.Ready().Messages[0].Msg
 	for b.Loop() {
 		if err := r.Step("n1", sync); err != nil {
@@ -70,7 +93,7 @@ func BenchmarkSimulation3d(b *testing.B) {
 	for b.Loop() {
 		seed++
 		var err error
-		r, err = simulateLoad(seed, spec3d(), DefaultConfig())
+		r, err = simulateLoad(seed, spec3d(), starConfig())
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -5,8 +5,9 @@ import (
 	"fmt"
 )
 
-// Config configures a Core. Every interval is a count of Tick calls; the
-// node ticks every 10 ms by default, so 1 tick = 10 ms in the figures below.
+// Config configures a Core. Every interval is a count of ticks (the unit
+// of Advance); the node's tick is 10 ms by default, so 1 tick = 10 ms in
+// the figures below. The zero value of every field means its default.
 type Config struct {
 	// ID is this node's id (for example "n3"). Required.
 	ID string
@@ -15,7 +16,35 @@ type Config struct {
 	// matter: the core sorts a copy). Required.
 	NodeIDs []string
 
-	// Overlay chooses the graph values are pushed along. Default
+	// Strategy chooses how values spread: StrategyRelay (the default: a
+	// star whose hub fails over), StrategyStar (the fixed overlay of the
+	// first design, kept for comparison) or StrategyDirect (latency
+	// first: every value from its origin to every node).
+	Strategy Strategy
+
+	// WindowTicks is the relay strategy's batching window: a relay flushes
+	// its downlinks on a grid of WindowTicks, and a leaf uploads at most
+	// once per WindowTicks, timed to arrive just before the flush. Higher:
+	// fewer messages (about N-1 downlinks plus the uploads per window under
+	// load), higher latency (a value waits up to one window at its origin,
+	// then two latencies). Every node must use the same.
+	WindowTicks int
+	// LeadTicks is how long before the relay's flush a leaf's upload aims
+	// to arrive. Higher: more room for latency jitter (an upload that
+	// misses the flush waits a whole window), a little more latency.
+	LeadTicks int
+	// FailoverTicks caps how long a leaf's upload may go unacknowledged
+	// before the leaf suspects its relay and fails over to the next node
+	// of the order; the timeout used is the recent slowest acknowledgement
+	// plus FailoverMarginTicks, within this cap. Lower: faster failover
+	// (values broadcast when a cut starts wait about this long), more
+	// spurious failovers on slow links (each costs one message per peer).
+	FailoverTicks int
+	// FailoverMarginTicks is what the failover timeout adds to the recent
+	// slowest acknowledgement of an upload.
+	FailoverMarginTicks int
+
+	// Overlay chooses the graph StrategyStar pushes along. Default
 	// OverlayTree.
 	Overlay Overlay
 	// TreeFanout is the branching of the OverlayTree spanning tree, laid
@@ -24,8 +53,7 @@ type Config struct {
 	// around the first id: every value reaches every node in at most 2
 	// hops, and under load each leaf receives about one push per
 	// RelayTicks. Smaller fanouts spread the relay work over more nodes but
-	// add hops (latency) and messages (measured: fanout 4 costs 15% more
-	// messages and triples the latency of the star).
+	// add hops (latency) and messages.
 	TreeFanout int
 
 	// RelayTicks is the batching period of pushes to one neighbour: a
@@ -69,7 +97,7 @@ type Config struct {
 	// star). Lower: in-flight values and reordering pass for gaps (extra
 	// rounds); higher: later gap detection.
 	SettleTicks int
-	// AckTicks is how long a node may owe an overlay child the
+	// AckTicks (StrategyStar) is how long a node may owe an overlay child the
 	// acknowledgement of its pushes (Message.Ack) before it sends a push
 	// that carries only the acknowledgement. Acknowledgements ride on the
 	// pushes a parent sends anyway, so under load (the hub pushes to every
@@ -79,7 +107,7 @@ type Config struct {
 	// under load. Higher: fewer such messages at low load; SuspectTicks
 	// must then grow with it.
 	AckTicks int
-	// SuspectTicks is how long a push towards this node's overlay parent
+	// SuspectTicks (StrategyStar) is how long a push towards this node's overlay parent
 	// (OverlayTree; the other overlays have no parent) may stay
 	// unacknowledged before the node suspects its path to the root (a
 	// partition, a dead parent). While suspect, values its clients
@@ -91,19 +119,14 @@ type Config struct {
 	// opens a round with it if pushes may have been lost). It must exceed the worst acknowledgement time, 2
 	// latencies plus AckTicks plus processing delays (the node cannot
 	// know the latency): 45 ticks at 100 ms latency with the defaults.
-	// 0 means AckTicks + 50 (75 ticks, 750 ms, with the defaults: room for
+	// SuspectAuto means AckTicks + 50 (75 ticks, 750 ms, with the defaults: room for
 	// 2 latencies of 100 ms and 300 ms of processing delays). Lower: a
 	// partition is noticed sooner (values broadcast while a cut is not yet
 	// suspected wait up to this long); too low: slow but healthy links are
 	// suspected, each suspicion costing about one message per peer per
-	// client value. -1 turns acknowledgements and suspicion off; that is
-	// the default, because Maelstrom's figures do not reward it: on the
-	// bench (25 nodes, rate 100, latency 100, partitions) values reach the
-	// nodes of their own side within about 0.85 s instead of several
-	// seconds, but partitioned runs cost 4-7.5 instead of about 2 server
-	// messages per operation and Maelstrom's stable latency, which waits
-	// for the heal anyway, does not improve. Healthy runs are unchanged
-	// either way.
+	// client value. 0 (the default) turns acknowledgements and suspicion
+	// off: they cost one message per peer per client value while a cut
+	// lasts (see the README).
 	SuspectTicks int
 	// HelloPeers is how many random peers, besides the overlay neighbours,
 	// receive a KindHello after Rejoin. Higher: faster catch-up after a
@@ -129,6 +152,24 @@ type Config struct {
 	Logf func(format string, args ...any)
 }
 
+// Strategy chooses how values spread (see Config.Strategy).
+type Strategy uint8
+
+const (
+	// StrategyRelay is the default: a star whose hub is the first node
+	// of the id order that a node does not suspect (relay.go).
+	StrategyRelay Strategy = iota
+	// StrategyStar pushes along a fixed overlay (star.go).
+	StrategyStar
+	// StrategyDirect sends every value from its origin to every node at
+	// once: latency first (direct.go).
+	StrategyDirect
+)
+
+// SuspectAuto, as Config.SuspectTicks, turns suspicion on with the
+// automatic timeout AckTicks + 50.
+const SuspectAuto = -1
+
 // ClientFlush says when values a client broadcast on this node are sent.
 type ClientFlush uint8
 
@@ -145,42 +186,32 @@ const (
 
 // DefaultConfig returns the configuration chosen by measurement on the
 // Gossip Glomers 3d/3e workload (25 nodes, 100 ms latency, 100 ops/s for
-// 20 s, then 10 s quiet), on the local bench with the real node (see the
-// README's tuning table): a star with 250 ms relay batching gives about 1.6
-// server messages per operation, a stable-latency median of about 145 ms
-// and maximum of about 360 ms; RelayTicks 15 costs 2.2 msgs/op for a
-// 175 ms median and 220-290 ms maximum, 30 gives 1.4 msgs/op, 185 ms and
-// 420-440 ms. (The in-process simulation of TestSimulationTable, which has
-// no durable reads and no Maelstrom head-of-line blocking, puts the
-// medians about 100 ms higher; its message counts agree.) Anti-entropy
-// from 0.5 s backing off to 4 s, with rounds skipped for up to 10 s while
-// pushes flow without loss, costs about 0.05 messages per operation and
-// repairs any of Maelstrom's partitions within about 0.7 s of the heal.
-// Acknowledgements with suspicion of the parent after 750 ms cost nothing
-// in that healthy run, and bring a value broadcast on a leaf cut off from
-// the hub to every node it can reach within 850 ms (simulated; 100 ms once
-// suspected), at one message per other node per value while suspect (see
-// TestSimulationPartitionLatency). ID, NodeIDs, Seed and Logf are left for
-// the caller.
+// 20 s, then 10 s quiet) on the local bench; the README's tuning table
+// gives the figures. ID, NodeIDs, Seed and Logf are left for the caller.
 func DefaultConfig() Config {
 	return Config{
-		Overlay:         OverlayTree,
-		TreeFanout:      0,
-		RelayTicks:      25,
-		ClientFlush:     FlushUpward,
-		SyncTicks:       50,
-		MaxSyncTicks:    400,
-		MaxSkipTicks:    1000,
-		SettleTicks:     100,
-		AckTicks:        0,  // RelayTicks
-		SuspectTicks:    -1, // off: see the README (partition trade-off)
-		HelloPeers:      2,
-		MerkleBuckets:   64,
-		MaxMessageBytes: 32 << 10,
+		Strategy:            StrategyRelay,
+		WindowTicks:         38,
+		LeadTicks:           3,
+		FailoverTicks:       80,
+		FailoverMarginTicks: 20,
+		Overlay:             OverlayTree,
+		TreeFanout:          0,
+		RelayTicks:          25,
+		ClientFlush:         FlushUpward,
+		SyncTicks:           50,
+		MaxSyncTicks:        400,
+		MaxSkipTicks:        3000,
+		SettleTicks:         100,
+		AckTicks:            0, // RelayTicks
+		SuspectTicks:        0, // off
+		HelloPeers:          2,
+		MerkleBuckets:       64,
+		MaxMessageBytes:     32 << 10,
 	}
 }
 
-// suspectMarginTicks is what a zero SuspectTicks adds to AckTicks.
+// suspectMarginTicks is what SuspectAuto adds to AckTicks.
 const suspectMarginTicks = 50
 
 var (
@@ -216,6 +247,9 @@ func (c *Config) validate() error {
 	if c.Overlay > OverlayFull {
 		return fmt.Errorf("%w: unknown overlay %d", ErrConfig, c.Overlay)
 	}
+	if c.Strategy > StrategyDirect {
+		return fmt.Errorf("%w: unknown strategy %d", ErrConfig, c.Strategy)
+	}
 	if c.ClientFlush > FlushNone {
 		return fmt.Errorf("%w: unknown client flush %d", ErrConfig, c.ClientFlush)
 	}
@@ -233,11 +267,15 @@ func (c *Config) validate() error {
 		{"MerkleBuckets", &c.MerkleBuckets, d.MerkleBuckets},
 		{"MaxMessageBytes", &c.MaxMessageBytes, d.MaxMessageBytes},
 		{"TreeFanout", &c.TreeFanout, d.TreeFanout},
+		{"WindowTicks", &c.WindowTicks, d.WindowTicks},
+		{"LeadTicks", &c.LeadTicks, d.LeadTicks},
+		{"FailoverTicks", &c.FailoverTicks, d.FailoverTicks},
+		{"FailoverMarginTicks", &c.FailoverMarginTicks, d.FailoverMarginTicks},
 		{"AckTicks", &c.AckTicks, 0},         // 0: RelayTicks, below
-		{"SuspectTicks", &c.SuspectTicks, 0}, // 0: AckTicks + 50, below
+		{"SuspectTicks", &c.SuspectTicks, 0}, // 0: off; SuspectAuto: below
 	} {
-		if f.v == &c.SuspectTicks && *f.v == -1 {
-			continue // acknowledgements and suspicion off
+		if f.v == &c.SuspectTicks && *f.v == SuspectAuto {
+			continue
 		}
 		if *f.v < 0 {
 			return fmt.Errorf("%w: negative %s %d", ErrConfig, f.name, *f.v)
@@ -252,10 +290,10 @@ func (c *Config) validate() error {
 	if c.AckTicks == 0 {
 		c.AckTicks = c.RelayTicks
 	}
-	if c.SuspectTicks == 0 {
+	if c.SuspectTicks == SuspectAuto {
 		c.SuspectTicks = c.AckTicks + suspectMarginTicks
 	}
-	if c.SuspectTicks >= 0 && c.SuspectTicks <= c.AckTicks {
+	if c.SuspectTicks > 0 && c.SuspectTicks <= c.AckTicks {
 		return fmt.Errorf("%w: SuspectTicks %d <= AckTicks %d: every parent would be suspected", ErrConfig, c.SuspectTicks, c.AckTicks)
 	}
 	if c.MerkleBuckets&(c.MerkleBuckets-1) != 0 {

@@ -22,7 +22,7 @@ func chaosRun(seed int64) error {
 	if rng.Intn(8) == 0 {
 		n = 25
 	}
-	cfg := DefaultConfig()
+	cfg := starConfig()
 	switch rng.Intn(5) {
 	case 0:
 		cfg.TreeFanout = 1 + rng.Intn(3)
@@ -35,10 +35,20 @@ func chaosRun(seed int64) error {
 	cfg.ClientFlush = ClientFlush(rng.Intn(3))
 	switch rng.Intn(4) {
 	case 0, 1: // suspicion on, automatic SuspectTicks
-		cfg.SuspectTicks = 0
+		cfg.SuspectTicks = SuspectAuto
 	case 2: // quick to suspect: slow links pass for broken ones
 		cfg.SuspectTicks = cfg.RelayTicks + 1 + rng.Intn(20)
 	} // else the default: off
+	switch rng.Intn(4) {
+	case 0, 1: // the relay strategy, windows and timeouts of any size
+		cfg.Strategy = StrategyRelay
+		cfg.WindowTicks = 1 + rng.Intn(15)
+		cfg.LeadTicks = 1 + rng.Intn(3)
+		cfg.FailoverTicks = 5 + rng.Intn(40)
+		cfg.FailoverMarginTicks = 1 + rng.Intn(10)
+	case 2:
+		cfg.Strategy = StrategyDirect
+	}
 	cfg.MerkleBuckets = 1 << rng.Intn(8)
 	if rng.Intn(4) == 0 {
 		cfg.MaxMessageBytes = 1024 // forces split messages
@@ -60,8 +70,8 @@ func chaosRun(seed int64) error {
 	if cfg.Overlay == OverlayGiven {
 		s.setTopology(lineTopology(s.ids))
 	}
-	desc := fmt.Sprintf("n=%d fanout=%d overlay=%d relay=%d flush=%d suspect=%d buckets=%d maxbytes=%d",
-		n, cfg.TreeFanout, cfg.Overlay, cfg.RelayTicks, cfg.ClientFlush, cfg.SuspectTicks, cfg.MerkleBuckets, cfg.MaxMessageBytes)
+	desc := fmt.Sprintf("strategy=%d window=%d failover=%d n=%d fanout=%d overlay=%d relay=%d flush=%d suspect=%d buckets=%d maxbytes=%d",
+		cfg.Strategy, cfg.WindowTicks, cfg.FailoverTicks, n, cfg.TreeFanout, cfg.Overlay, cfg.RelayTicks, cfg.ClientFlush, cfg.SuspectTicks, cfg.MerkleBuckets, cfg.MaxMessageBytes)
 	var events []string
 	next := int64(0)
 	for t := 0; t < 1500; t++ {
@@ -144,7 +154,7 @@ func TestConvergenceAfterChaos(t *testing.T) {
 // the 3d setting (25 nodes, 100 ms latency, 100 ops/s), whether traffic
 // goes on after the heal or stops (Maelstrom's final phase).
 func TestHealRepairsWithinOneSyncInterval(t *testing.T) {
-	cfg := DefaultConfig()
+	cfg := starConfig()
 	bound := float64(cfg.MaxSyncTicks * 10) // ms
 	for shape := range 4 {
 		for _, stop := range []bool{false, true} {
@@ -172,7 +182,7 @@ func TestHealRepairsWithinOneSyncInterval(t *testing.T) {
 // while load goes on (25 nodes, 100 ms latency, 1 tick = 10 ms).
 func TestRestartUnderLoad(t *testing.T) {
 	for seed := int64(1); seed <= 3; seed++ {
-		s, err := newSimNet(seed, 25, 10, func(*rand.Rand) int64 { return 100 }, DefaultConfig())
+		s, err := newSimNet(seed, 25, 10, func(*rand.Rand) int64 { return 100 }, starConfig())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -197,7 +207,7 @@ func TestRestartUnderLoad(t *testing.T) {
 			}
 			s.step()
 		}
-		took, ok := s.runUntilConverged(int64(DefaultConfig().MaxSyncTicks) * 10)
+		took, ok := s.runUntilConverged(int64(starConfig().MaxSyncTicks) * 10)
 		if len(s.errs) > 0 {
 			t.Fatalf("seed %d: %v", seed, s.errs)
 		}

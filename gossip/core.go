@@ -2,6 +2,7 @@ package gossip
 
 import (
 	"fmt"
+	"math"
 	"math/rand"
 	"slices"
 
@@ -9,10 +10,19 @@ import (
 	"broadcast/store"
 )
 
+// NoDeadline is what NextDeadline returns when nothing is scheduled: the
+// core has no work until the next event.
+const NoDeadline int64 = math.MaxInt64
+
 // Core is the gossip state machine of one node: it takes events (Broadcast,
-// Step, Tick, ...) and collects what to send until Ready hands it over. It
-// has no goroutines, clock or I/O. Not safe for concurrent use: one
+// Step, Advance, ...) and collects what to send until Ready hands it over.
+// It has no goroutines, clock or I/O. Not safe for concurrent use: one
 // goroutine owns it.
+//
+// The Core itself is a thin dispatcher: it owns the clock, the value set
+// and its summary, the outbox and Ready. Anti-entropy (sync.go) is one
+// part; the dissemination strategy (Config.Strategy: relay.go, star.go,
+// direct.go) is another, behind the strategy interface.
 type Core struct {
 	cfg Config
 	rng *rand.Rand
@@ -30,76 +40,26 @@ type Core struct {
 	recent     map[int64]int64
 	recentQ    []int64
 	recentHead int
-	// unconfirmed holds the values learned through anti-entropy in the
-	// last SettleTicks that no push has brought since; unconfirmedQ lists
-	// them in learning order (entries already confirmed are skipped). A
-	// value that was only in flight arrives by push soon after; one that
-	// never does was withheld from this node (a partition or a lost
-	// message): a real gap.
-	unconfirmed  map[int64]struct{}
-	unconfirmedQ []learnedAt
 
 	fresh  []int64    // values learned since the last Ready, in order
 	outbox []Envelope // messages to send at the next Ready
 
-	neighbours []string   // overlay neighbours, canonical order
-	out        []*outLink // one per neighbour, same order
-	queued     int        // values queued over all of out
-	relayPush  bool       // forward values learned by push (false for OverlayFull)
-
-	links map[string]*inLink // push sequence numbers received from each peer
+	links map[string]*inLink // push sequence numbers received from each peer (links.go)
 	holes int                // sequence numbers missing over all links
 	// nextHoleCheck is the earliest tick at which a hole can be old enough
 	// to count as a loss.
 	nextHoleCheck int64
 
-	syncInterval   int   // current adaptive anti-entropy interval, ticks
-	nextSync       int64 // tick at which the next round is due
-	lastRound      uint64
-	lastRealRound  int64            // tick the last round was actually opened
-	lastPeerRound  map[string]int64 // tick of the last round opened with each peer
-	pushesReceived int              // pushes received since the last due round
-	gapSeen        bool             // a real gap was found since the last due round
-
 	incarnation string
-	peerInc     map[string]string // last incarnation seen from each peer
 
-	// Acknowledgements and suspicion (see suspect.go); all idle when
-	// Config.SuspectTicks is -1.
-	acking bool   // acknowledge children's pushes and watch the parent's acks
-	parent string // overlay parent (OverlayTree, not the root), or ""
-	// unacked lists the pushes sent to parent not acknowledged yet, in
-	// sequence order (not kept while suspect).
-	unacked []sentPush
-	suspect bool // parent's acks are overdue: values go directly to every node
-	// lastUp is the tick of the last push to the parent: while suspect, a
-	// probe goes to it every SuspectTicks (see probeParent). lastHeard is
-	// the tick of the last message from the parent.
-	lastUp, lastHeard int64
-	// direct holds values waiting to go directly to every node (while
-	// suspect); lastDirect is the tick they last went.
-	direct     []int64
-	lastDirect int64
-	acksOwed   int   // children's links owing an acknowledgement
-	nextAck    int64 // earliest tick an owed acknowledgement can be due
+	ae    antiEntropy
+	strat strategy
 }
 
 // learnedAt is a value and the tick it was learned.
 type learnedAt struct {
 	v  int64
 	at int64
-}
-
-// outLink is the push side of one overlay neighbour.
-type outLink struct {
-	to        string
-	upward    bool    // closer to the overlay's root than this node
-	queue     []int64 // values waiting to be pushed
-	lastFlush int64   // tick of the last flush; values wait until RelayTicks after it
-	child     bool    // an overlay child: its pushes are acknowledged on this link
-	// seq numbers the pushes on this link (Message.Round), so that the
-	// receiver notices lost ones.
-	seq uint64
 }
 
 // New returns a Core for cfg (zero fields take DefaultConfig values).
@@ -116,18 +76,14 @@ func New(cfg Config) (*Core, error) {
 			ErrConfig, cfg.MerkleBuckets, need, cfg.MaxMessageBytes)
 	}
 	c := &Core{
-		cfg:           cfg,
-		rng:           rand.New(rand.NewSource(cfg.Seed)),
-		isPeer:        make(map[string]bool),
-		values:        store.NewSet(),
-		tree:          tree,
-		byBucket:      make([][]int64, cfg.MerkleBuckets),
-		recent:        make(map[int64]int64),
-		unconfirmed:   make(map[int64]struct{}),
-		syncInterval:  cfg.SyncTicks,
-		links:         make(map[string]*inLink),
-		lastPeerRound: make(map[string]int64),
-		peerInc:       make(map[string]string),
+		cfg:      cfg,
+		rng:      rand.New(rand.NewSource(cfg.Seed)),
+		isPeer:   make(map[string]bool),
+		values:   store.NewSet(),
+		tree:     tree,
+		byBucket: make([][]int64, cfg.MerkleBuckets),
+		recent:   make(map[int64]int64),
+		links:    make(map[string]*inLink),
 	}
 	for _, id := range sortedIDs(cfg.NodeIDs) {
 		if id != cfg.ID {
@@ -135,10 +91,15 @@ func New(cfg Config) (*Core, error) {
 			c.isPeer[id] = true
 		}
 	}
-	c.nextSync = c.jitter(cfg.SyncTicks)
-	c.acking = cfg.SuspectTicks >= 0 && cfg.Overlay == OverlayTree
-	c.lastDirect = -int64(cfg.RelayTicks)
-	c.chooseOverlay()
+	c.ae.init(c)
+	switch cfg.Strategy {
+	case StrategyStar:
+		c.strat = newStar(c)
+	case StrategyDirect:
+		c.strat = newDirect(c)
+	default:
+		c.strat = newRelay(c)
+	}
 	return c, nil
 }
 
@@ -153,21 +114,12 @@ func (c *Core) Restore(values []int64) {
 	}
 }
 
-// Rejoin announces a new incarnation of this node (a restart) to its
-// overlay neighbours and HelloPeers random others, with its summary, so
+// Rejoin announces a new incarnation of this node (a restart) to the
+// strategy's neighbours and HelloPeers random others, with its summary, so
 // that they send what it missed; and restarts its anti-entropy schedule.
 func (c *Core) Rejoin(incarnation string) {
 	c.incarnation = incarnation
-	c.lastRound++
-	hello := Message{
-		Kind:        KindHello,
-		Root:        slices.Clone(c.tree.Root()),
-		Digests:     slices.Clone(c.tree.Digests()),
-		Count:       c.values.Len(),
-		Incarnation: incarnation,
-		Round:       c.lastRound,
-	}
-	to := slices.Clone(c.neighbours)
+	to := slices.Clone(c.strat.helloTargets())
 	others := make([]string, 0, len(c.peers))
 	for _, p := range c.peers {
 		if !slices.Contains(to, p) {
@@ -176,59 +128,24 @@ func (c *Core) Rejoin(incarnation string) {
 	}
 	c.rng.Shuffle(len(others), func(i, j int) { others[i], others[j] = others[j], others[i] })
 	to = append(to, others[:min(c.cfg.HelloPeers, len(others))]...)
-	for _, p := range to {
-		m := hello
-		m.Root, m.Digests = slices.Clone(hello.Root), slices.Clone(hello.Digests)
-		c.send(p, m)
-	}
+	c.ae.hello(to)
 	c.cfg.Logf("rejoined as incarnation %q with %d values; hello to %v", incarnation, c.values.Len(), to)
-	c.resetSync()
 }
 
-// SetTopology records the topology Maelstrom sent. Only OverlayGiven
-// pushes along it; the other overlays ignore it.
+// SetTopology records the topology Maelstrom sent. Only the star strategy
+// with OverlayGiven pushes along it; the others ignore it.
 func (c *Core) SetTopology(topo map[string][]string) {
-	if c.cfg.Overlay != OverlayGiven {
-		c.cfg.Logf("topology ignored (overlay %s)", c.overlayName())
-		return
-	}
-	set := map[string]bool{}
-	for _, n := range topo[c.cfg.ID] {
-		set[n] = true
-	}
-	for from, ns := range topo {
-		if slices.Contains(ns, c.cfg.ID) {
-			set[from] = true // pushes flow both ways along an edge
-		}
-	}
-	var ns []string
-	for _, p := range c.peers {
-		if set[p] {
-			ns = append(ns, p)
-		}
-	}
-	c.setNeighbours(ns, nil)
-	c.cfg.Logf("overlay given: neighbours %v", ns)
+	c.strat.setTopology(topo)
 }
 
 // Broadcast adds a value a client sent. It reports false if v was already
 // known (nothing else happens). A new value is reported in the next Ready
-// and pushed along the overlay: at once towards the root (see
-// Config.ClientFlush), batched to the other neighbours.
+// and handed to the strategy, which sends it on its way.
 func (c *Core) Broadcast(v int64) bool {
 	if !c.learn(v) {
 		return false
 	}
-	c.route(v, "")
-	for _, o := range c.out {
-		if c.cfg.ClientFlush == FlushAll || c.cfg.ClientFlush == FlushUpward && o.upward {
-			c.flush(o)
-		}
-	}
-	if c.cfg.ClientFlush != FlushNone {
-		c.flushDirect()
-	}
-	c.maybeFlush()
+	c.strat.clientValue(v)
 	return true
 }
 
@@ -242,43 +159,65 @@ func (c *Core) Step(from string, m Message) error {
 	var err error
 	switch m.Kind {
 	case KindPush:
-		c.handlePush(from, m)
+		c.strat.handlePush(from, m)
 	case KindSync, KindHello:
-		err = c.handleSync(from, m)
+		err = c.ae.handleSync(from, m)
 	case KindSyncReply:
-		err = c.handleSyncReply(from, m)
+		err = c.ae.handleSyncReply(from, m)
 	case KindSyncValues:
-		c.handleSyncValues(from, m)
+		c.ae.handleSyncValues(from, m)
 	default:
 		return fmt.Errorf("%w: unknown kind %d from %s", ErrBadMessage, uint8(m.Kind), from)
 	}
-	if err == nil && from == c.parent && c.acking {
-		c.heardFromParent(m)
+	if err == nil {
+		c.strat.heard(from, m)
 	}
-	c.maybeFlush()
 	return err
 }
 
-// Tick advances the core's clock by one tick: it flushes the push queues
-// that hold values and were last flushed RelayTicks ago or more, turns
-// old holes in push numbering into gap rounds, and runs the anti-entropy
-// round when one is due.
-func (c *Core) Tick() {
-	c.now++
+// Tick advances the core's clock by one tick (Advance(now+1)).
+func (c *Core) Tick() { c.Advance(c.now + 1) }
+
+// Now returns the core's clock: the tick of the last Advance.
+func (c *Core) Now() int64 { return c.now }
+
+// Advance moves the core's clock to tick now (a tick before the current
+// one is ignored: time never goes back) and does the work that became due:
+// push batches whose window ended, holes in push numbering old enough to
+// count as losses, acknowledgements overdue, anti-entropy rounds. Skipping
+// ticks is the same as calling Tick for each: every timer compares
+// deadlines with now. A driver calls it when NextDeadline comes, and
+// before each event with the current tick, so that events see the right
+// time.
+func (c *Core) Advance(now int64) {
+	if now <= c.now {
+		return
+	}
+	c.now = now
 	c.ageRecent()
-	c.checkUnconfirmed()
+	c.ae.checkUnconfirmed()
 	if c.holes > 0 && c.now >= c.nextHoleCheck {
 		c.checkLinks()
 	}
-	c.maybeFlush()
-	if c.acking {
-		c.maybeAck()
-		c.checkParent()
-		c.probeParent()
+	c.strat.advance()
+	if c.now >= c.ae.nextSync {
+		c.ae.roundDue()
 	}
-	if c.now >= c.nextSync {
-		c.roundDue()
+}
+
+// NextDeadline returns the earliest tick at which Advance has work to do,
+// or NoDeadline: a driver may sleep until then (or until the next event).
+// It may be early (Advance then does nothing and a later deadline comes),
+// never late.
+func (c *Core) NextDeadline() int64 {
+	d := min(c.strat.nextDeadline(), c.ae.nextDeadline())
+	if c.holes > 0 {
+		d = min(d, c.nextHoleCheck)
 	}
+	if d <= c.now {
+		d = c.now + 1
+	}
+	return d
 }
 
 // Has reports whether v is known.
@@ -303,6 +242,7 @@ func (c *Core) learn(v int64) bool {
 		return false
 	}
 	c.index(v)
+	c.ae.learned()
 	c.recent[v] = c.now
 	c.recentQ = append(c.recentQ, v)
 	c.fresh = append(c.fresh, v)
@@ -319,8 +259,8 @@ func (c *Core) index(v int64) {
 // settled reports whether this node has held v for SettleTicks or more
 // (restored values count as settled).
 func (c *Core) settled(v int64) bool {
-	_, r := c.recent[v]
-	return !r
+	t, r := c.recent[v]
+	return !r || c.now-t >= int64(c.cfg.SettleTicks)
 }
 
 // ageRecent forgets the learning tick of values held for SettleTicks.
@@ -343,6 +283,31 @@ func (c *Core) ageRecent() {
 // send queues one message for the next Ready.
 func (c *Core) send(to string, m Message) {
 	c.outbox = append(c.outbox, Envelope{To: to, Msg: m})
+}
+
+// sendValues sends vals to peer in as many messages as MaxMessageBytes
+// requires, never an empty one, each built by mk from its part (a copy).
+func (c *Core) sendValues(to string, vals []int64, mk func(part []int64) Message) {
+	c.splitValues(vals, func(part []int64) {
+		c.send(to, mk(slices.Clone(part)))
+	})
+}
+
+// splitValues cuts vals into consecutive parts that each fit one message
+// under MaxMessageBytes, and calls emit on each (never on an empty part).
+func (c *Core) splitValues(vals []int64, emit func(part []int64)) {
+	start, size := 0, envelopeBytes
+	for i, v := range vals {
+		s := intBytes(v)
+		if size+s > c.cfg.MaxMessageBytes && i > start {
+			emit(vals[start:i])
+			start, size = i, envelopeBytes
+		}
+		size += s
+	}
+	if start < len(vals) {
+		emit(vals[start:])
+	}
 }
 
 // jitter returns a delay uniform in [d/2, 3d/2), at least 1 tick.

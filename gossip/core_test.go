@@ -24,7 +24,7 @@ func ids(n int) []string {
 // changed by mod.
 func newCore(t testing.TB, id string, n int, mod func(*Config)) *Core {
 	t.Helper()
-	cfg := DefaultConfig()
+	cfg := starConfig()
 	cfg.ID, cfg.NodeIDs, cfg.Seed = id, ids(n), 1
 	if mod != nil {
 		mod(&cfg)
@@ -62,32 +62,35 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		"suspect -2":       func(c *Config) { c.SuspectTicks = -2 },
 		"negative ack":     func(c *Config) { c.AckTicks = -1 },
 	} {
-		cfg := DefaultConfig()
+		cfg := starConfig()
 		cfg.ID, cfg.NodeIDs = "n0", ids(3)
 		mod(&cfg)
 		if _, err := New(cfg); !errors.Is(err, ErrConfig) {
 			t.Errorf("%s: err %v, want ErrConfig", name, err)
 		}
 	}
-	// Zero fields take the defaults.
+	// Rule: the zero Config behaves as DefaultConfig (the relay strategy,
+	// suspicion of the star off).
 	c, err := New(Config{ID: "n0", NodeIDs: ids(3)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	d := DefaultConfig()
-	if c.cfg.RelayTicks != d.RelayTicks || c.cfg.SyncTicks != d.SyncTicks || c.cfg.MerkleBuckets != d.MerkleBuckets || c.cfg.Logf == nil {
-		t.Errorf("zero config not filled: %+v", c.cfg)
+	d.ID, d.NodeIDs, d.AckTicks, d.Logf = "n0", ids(3), d.RelayTicks, c.cfg.Logf
+	if c.cfg.Logf == nil || fmt.Sprintf("%+v", c.cfg) != fmt.Sprintf("%+v", d) {
+		t.Errorf("zero config filled as\n%+v\nwant\n%+v", c.cfg, d)
 	}
-	if c.cfg.AckTicks != d.RelayTicks || c.cfg.SuspectTicks != d.RelayTicks+suspectMarginTicks {
-		t.Errorf("AckTicks %d, SuspectTicks %d: want RelayTicks %d and RelayTicks+%d", c.cfg.AckTicks, c.cfg.SuspectTicks, d.RelayTicks, suspectMarginTicks)
+	if _, ok := c.strat.(*relay); !ok {
+		t.Errorf("zero config strategy %T, want *relay", c.strat)
 	}
-	// They follow RelayTicks, and -1 turns suspicion off.
-	c, err = New(Config{ID: "n0", NodeIDs: ids(3), RelayTicks: 100})
-	if err != nil || c.cfg.AckTicks != 100 || c.cfg.SuspectTicks != 150 {
-		t.Errorf("RelayTicks 100: err %v, AckTicks %d, SuspectTicks %d; want 100, 150", err, c.cfg.AckTicks, c.cfg.SuspectTicks)
+	c, err = New(Config{ID: "n1", NodeIDs: ids(3), Strategy: StrategyStar})
+	if err != nil || c.star().acking {
+		t.Errorf("star with SuspectTicks 0: err %v, acking %v; want suspicion off", err, c != nil && c.star().acking)
 	}
-	if c, err = New(Config{ID: "n1", NodeIDs: ids(3), SuspectTicks: -1}); err != nil || c.acking {
-		t.Errorf("SuspectTicks -1: err %v, acking %v", err, c != nil && c.acking)
+	// SuspectAuto follows AckTicks, which follows RelayTicks.
+	c, err = New(Config{ID: "n0", NodeIDs: ids(3), Strategy: StrategyStar, RelayTicks: 100, SuspectTicks: SuspectAuto})
+	if err != nil || c.cfg.AckTicks != 100 || c.cfg.SuspectTicks != 100+suspectMarginTicks || !c.star().acking {
+		t.Errorf("RelayTicks 100: err %v, AckTicks %d, SuspectTicks %d; want 100, %d", err, c.cfg.AckTicks, c.cfg.SuspectTicks, 100+suspectMarginTicks)
 	}
 }
 
@@ -179,7 +182,7 @@ func TestOverlayFromIDs(t *testing.T) {
 		nb := map[string][]string{}
 		for _, id := range ids(25) {
 			c := newCore(t, id, 25, func(c *Config) { c.TreeFanout = fanout })
-			nb[id] = c.neighbours
+			nb[id] = c.star().neighbours
 		}
 		edges := 0
 		for a, ns := range nb {
@@ -275,7 +278,7 @@ func syncPair(t *testing.T, a, b *Core) []string {
 func syncPairOut(t *testing.T, a, b *Core, out map[*Core]*Ready) []string {
 	t.Helper()
 	var trace []string
-	a.openRound(b.cfg.ID)
+	a.ae.openRound(b.cfg.ID)
 	queue := []struct {
 		from, to *Core
 		m        Message
@@ -311,15 +314,16 @@ func syncPairOut(t *testing.T, a, b *Core, out map[*Core]*Ready) []string {
 	return trace
 }
 
-// Rule: a round between equal sets costs one message; between different
-// sets it ends with both sets equal to the union, the new values reported.
+// Rule: a round between equal sets costs two messages (the round and an
+// empty reply confirming it); between different sets it ends with both
+// sets equal to the union, the new values reported.
 func TestSyncRound(t *testing.T) {
 	a := newCore(t, "n1", 3, nil)
 	b := newCore(t, "n2", 3, nil)
 	a.Restore([]int64{1, 2, 3, 100})
 	b.Restore([]int64{1, 2, 3, 100})
-	if got := syncPair(t, a, b); !slices.Equal(got, []string{"sync"}) {
-		t.Errorf("equal sets: %v, want [sync]", got)
+	if got := syncPair(t, a, b); !slices.Equal(got, []string{"sync", "sync-reply"}) {
+		t.Errorf("equal sets: %v, want [sync sync-reply]", got)
 	}
 	for v := int64(200); v < 260; v++ {
 		if v%3 == 0 {
@@ -440,7 +444,7 @@ func TestMessagesStayUnderBudget(t *testing.T) {
 	b2 := newCore(t, "n0", 3, mod)
 	a2.Restore(big[1500:])
 	b2.Restore(big[:1500])
-	a2.openRound("n0")
+	a2.ae.openRound("n0")
 	rd := a2.Ready()
 	check("n1", rd)
 	if err := b2.Step("n1", rd.Messages[0].Msg); err != nil {
@@ -539,12 +543,15 @@ func TestLostPushOpensRound(t *testing.T) {
 	}
 }
 
-// Rule: the sync interval backs off to MaxSyncTicks while rounds find
-// nothing, rounds are skipped while pushes arrive with no loss (but one is
-// opened at least every MaxSkipTicks), and a real gap brings the interval
-// back to SyncTicks.
+// Rule: a node that learned nothing since its last round, which its peer
+// answered with equal roots, opens none (an idle node is silent); one that
+// learned a value opens rounds, backing off to MaxSyncTicks, until a peer
+// confirms equal roots; rounds are skipped while pushes arrive with no
+// loss (but one is opened at least every MaxSkipTicks), and a real gap
+// brings the interval back to SyncTicks.
 func TestAdaptiveSyncInterval(t *testing.T) {
 	c := newCore(t, "n1", 3, func(c *Config) { c.SyncTicks, c.MaxSyncTicks, c.MaxSkipTicks = 10, 80, 300 })
+	var lastRound Message
 	rounds := func(ticks int, pushEvery int) int {
 		n := 0
 		for i := 1; i <= ticks; i++ {
@@ -555,17 +562,25 @@ func TestAdaptiveSyncInterval(t *testing.T) {
 			for _, e := range c.Ready().Messages {
 				if e.Msg.Kind == KindSync {
 					n++
+					lastRound = e.Msg
 				}
 			}
 		}
 		return n
 	}
-	first := rounds(400, 0)
-	if c.syncInterval != 80 {
-		t.Errorf("interval %d after quiet rounds, want 80", c.syncInterval)
+	if idle := rounds(250, 0); idle != 0 {
+		t.Errorf("%d rounds in 250 idle ticks, want 0", idle)
 	}
-	if first < 5 || first > 12 {
-		t.Errorf("%d rounds in 400 quiet ticks (10, 20, 40, then 80 apart)", first)
+	c.Broadcast(1)
+	if unanswered := rounds(250, 0); unanswered < 2 || unanswered > 6 {
+		t.Errorf("%d unanswered rounds in 250 ticks after learning a value, want 2-6 (about 80 apart: the interval backed off while idle)", unanswered)
+	}
+	if c.ae.syncInterval != 80 {
+		t.Errorf("interval %d after unanswered rounds, want 80", c.ae.syncInterval)
+	}
+	c.Step("n0", Message{Kind: KindSyncReply, Round: lastRound.Round}) // equal roots
+	if after := rounds(250, 0); after != 0 {
+		t.Errorf("%d rounds in 250 ticks after a peer confirmed equal roots, want 0", after)
 	}
 	if healthy := rounds(1200, 5); healthy < 2 || healthy > 6 {
 		t.Errorf("%d rounds in 1200 ticks of healthy pushes, want one per ~300", healthy)
@@ -573,8 +588,8 @@ func TestAdaptiveSyncInterval(t *testing.T) {
 	// A peer lacking settled values is a real gap.
 	c.Restore([]int64{5})
 	c.Step("n2", Message{Kind: KindSyncReply, Buckets: []int{c.tree.Bucket(5)}})
-	if c.syncInterval != 10 {
-		t.Errorf("interval %d after a real gap, want 10", c.syncInterval)
+	if c.ae.syncInterval != 10 {
+		t.Errorf("interval %d after a real gap, want 10", c.ae.syncInterval)
 	}
 }
 
@@ -583,8 +598,8 @@ func TestAdaptiveSyncInterval(t *testing.T) {
 func TestGivenOverlay(t *testing.T) {
 	c := newCore(t, "n1", 4, func(c *Config) { c.Overlay = OverlayGiven })
 	c.SetTopology(map[string][]string{"n0": {"n1"}, "n1": {"n2"}, "n2": {"n1"}, "n3": {"n0"}})
-	if !slices.Equal(c.neighbours, []string{"n0", "n2"}) {
-		t.Errorf("neighbours %v, want [n0 n2]", c.neighbours)
+	if !slices.Equal(c.star().neighbours, []string{"n0", "n2"}) {
+		t.Errorf("neighbours %v, want [n0 n2]", c.star().neighbours)
 	}
 	c.Ready()
 	c.Broadcast(1)
@@ -593,8 +608,8 @@ func TestGivenOverlay(t *testing.T) {
 	}
 	tree := newCore(t, "n1", 4, nil)
 	tree.SetTopology(map[string][]string{"n1": {"n3"}})
-	if !slices.Equal(tree.neighbours, []string{"n0"}) {
-		t.Errorf("tree overlay changed by topology: %v", tree.neighbours)
+	if !slices.Equal(tree.star().neighbours, []string{"n0"}) {
+		t.Errorf("tree overlay changed by topology: %v", tree.star().neighbours)
 	}
 }
 
@@ -611,7 +626,7 @@ func TestPushAloneDisseminates(t *testing.T) {
 		{"full", func(c *Config) { c.Overlay = OverlayFull }, 3 + 1},
 		{"given line", func(c *Config) { c.Overlay = OverlayGiven }, 19 * (3 + 5 + 1)},
 	} {
-		cfg := DefaultConfig()
+		cfg := starConfig()
 		cfg.RelayTicks = 5
 		cfg.SyncTicks, cfg.MaxSyncTicks = 1<<20, 1<<20
 		tc.mod(&cfg)

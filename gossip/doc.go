@@ -1,90 +1,91 @@
 // Package gossip is the dissemination state machine of the broadcast node:
 // it decides what to send to whom so that every node ends up holding every
-// broadcast value, cheaply and fast, and repairs what partitions, losses
-// and restarts withhold.
+// broadcast value, cheaply and fast, with no single point of failure, and
+// repairs what partitions, losses and restarts withhold.
 //
 // The Core is pure, in the style of etcd's raft: it takes events and
 // collects messages in an outbox; it has no goroutines, no clock (time is
-// Tick calls; the node ticks every 10 ms), no JSON, no I/O, and draws its
-// randomness from a *rand.Rand seeded from Config.Seed. The driver loop:
+// an input, in ticks), no JSON, no I/O, and draws its randomness from a
+// *rand.Rand seeded from Config.Seed. The driver loop:
 //
 //	c, err := gossip.New(cfg)          // after init
 //	c.Restore(recovered)               // values reloaded from disk, if any
 //	c.Rejoin(incarnation)              // if this process is a restart
 //	c.SetTopology(topo)                // on topology
+//	c.Advance(now)                     // before each event: the current tick
 //	isNew := c.Broadcast(v)            // on a client broadcast
 //	err := c.Step(from, msg)           // on a peer message (log err, drop msg)
-//	c.Tick()                           // every tick of the node's clock
 //	rd := c.Ready()                    // after any of the above:
 //	// persist rd.NewValues, send rd.Messages
+//	d := c.NextDeadline()              // sleep until tick d (or NoDeadline:
+//	                                   // until the next event), then Advance(d)
 //
-// # Push
+// An idle core has no deadline: a node with nothing new to send sends
+// nothing and does not wake. Tick() is Advance(Now()+1), for drivers that
+// step time themselves (the tests' simulated network).
 //
-// Values are pushed along an overlay (Config.Overlay). The default is a
-// spanning tree computed from the node ids alone, so every node computes
-// the same one; with the default fanout it is a star around the first id:
-// a value reaches every node in at most two hops. A value is pushed to
-// every overlay neighbour except the one it came from, and only when it is
-// new (dedup at the edge). A value a client broadcast is sent at once
-// towards the root (a leaf's hub); relayed values are batched per
-// neighbour, which is flushed at most once per RelayTicks. Under the
-// Gossip Glomers 3d load (25 nodes, 50 broadcasts/s) every leaf receives
-// about one message per RelayTicks, and the hub one per broadcast.
+// # Parts
 //
-// Every push carries the next sequence number of its link in
-// Message.Round, so a receiver notices lost pushes (a jump, or a hole not
-// filled by a late message) and opens an anti-entropy round with that
-// sender at once.
+// The Core is a thin dispatcher that owns the clock, the value set and its
+// Merkle summary, the outbox and Ready. Anti-entropy (sync.go) is one part,
+// the same for every strategy. The dissemination strategy is the other,
+// behind a small internal interface (strategy.go); Config.Strategy picks
+// one, and a new strategy is a new file:
 //
-// # Acknowledgements and suspicion (off by default)
+//   - StrategyRelay (relay.go, the default): a star whose hub fails over.
+//   - StrategyStar (star.go, star_suspect.go): the fixed overlay of the first
+//     design (a star around the first id, a tree, Maelstrom's topology or a
+//     full mesh), kept for comparison, with its optional suspicion mode.
+//   - StrategyDirect (direct.go): latency first; every value goes from its
+//     origin to every node at once.
 //
-// With Config.SuspectTicks >= 0 (the default is -1: off; see its doc for
-// the measured trade-off), a parent acknowledges its children's pushes: every push it sends a child
-// carries in Message.Ack the highest push number received from that child.
-// Under load the hub pushes to every leaf every RelayTicks anyway, so this
-// costs nothing; a parent that has had nothing to push to a child for
-// AckTicks sends one push carrying only the acknowledgement.
+// # The relay strategy
 //
-// A node whose push to its parent stays unacknowledged for SuspectTicks
-// suspects its path to the root (the parent is cut off or dead). Until it
-// hears from the parent again it sends the values on their way up (its
-// clients', its children's) directly to every other node, in pushes
-// marked Message.Direct that receivers keep but do not relay, so that they
-// reach its side of a partition within about a latency instead of waiting
-// for anti-entropy; the values of the unacknowledged pushes go the same
-// way, once. It still pushes them to the parent, and probes it (an empty
-// numbered push) every SuspectTicks when it has nothing to push, so that
-// an acknowledgement ends the suspicion even in quiet times. While
-// suspect, anti-entropy stays at its base interval, and a round opens at
-// once. When the parent is heard from again, a round with it opens at once
-// if pushes may have been lost, so that the hub learns and relays them.
-// The cost is one message per other node per value while suspect, and
-// nothing when the network is healthy.
+// Every node orders the ids the same way; its relay is the first node of
+// the order it does not suspect (itself included). Leaves upload their
+// clients' values to the relay at most once per WindowTicks, timed by the
+// relay's feedback to arrive LeadTicks before the relay's flush; the relay
+// flushes one downlink per peer per window on a grid of its own clock,
+// carrying the new values and acknowledging the uploads. Under load every
+// node receives about one message per window and sends one upload per
+// window in which its clients broadcast.
+//
+// A leaf whose upload is not acknowledged within about a round trip plus
+// FailoverMarginTicks suspects the relay: it copies the unacknowledged
+// values to every peer, probes the next five candidates of the order at
+// once (each acknowledges on arrival) and uploads to the first that
+// answers. A relay silent for a window after steady downlinks is probed.
+// Any message from a suspected node ends its suspicion, so the role falls
+// back to the first reachable node of the order. After a failover that
+// only some nodes made (a cut that is not transitive), several relays
+// serve the cluster; values from one relay's flush are passed on, at most
+// twice, by relays and by leaves that hear two relays, to the nodes
+// relaying through them and to the relays they hear.
 //
 // # Anti-entropy
 //
-// Every sync interval the core opens a round with a random peer (any node,
-// not only overlay neighbours): KindSync with its Merkle root and bucket
-// digests (package merkle). Equal roots: no reply. Otherwise the peer
-// answers KindSyncReply with its values in the differing buckets; the
-// opener merges them and answers KindSyncValues with the values the peer
-// lacked. Values learned by sync are new values: reported in Ready and
-// pushed on along the overlay, so the hub re-spreads what a partition
-// withheld.
+// A due round sends KindSync with this node's Merkle root and bucket
+// digests (package merkle) to a random peer (any node). Equal roots: an
+// empty KindSyncReply confirms it. Otherwise the peer answers KindSyncReply
+// with its values in the differing buckets; the opener merges them and
+// answers KindSyncValues with the values the peer lacked. Values learned by
+// sync that no push brings within SettleTicks were withheld: they go back
+// to the strategy, which spreads them (a leaf uploads them).
 //
 // The interval adapts: it doubles (up to MaxSyncTicks) while rounds find
-// nothing, and comes back to SyncTicks when a real gap shows: a peer
-// lacked values this node had held for SettleTicks, values learned by sync
-// never came by push, pushes were lost, or a peer restarted. While pushes
-// keep arriving with no loss, due rounds are skipped (at most MaxSkipTicks
-// in a row), so steady load costs almost no sync messages.
+// nothing, and comes back to SyncTicks when a real gap shows (a peer
+// lacked values held for SettleTicks, values came only by sync, pushes
+// were lost, a peer restarted, the relay failed over). Due rounds are
+// skipped while pushes arrive with no loss (at most MaxSkipTicks in a
+// row), and while nothing happens at all: no value learned since the last
+// round, which its peer confirmed with equal roots.
 //
 // # Restarts
 //
 // A restarted node calls Restore with its durable values and Rejoin with a
-// new incarnation: it sends KindHello with its summary to its overlay
-// neighbours and HelloPeers others, who answer like a sync round and
-// restart their own schedules.
+// new incarnation: it sends KindHello with its summary to its relay (or
+// overlay neighbours) and HelloPeers others, who answer like a sync round
+// and restart their own schedules.
 //
 // Every message stays under Config.MaxMessageBytes, estimated as its JSON
 // size; larger value lists are split. Peer input is validated: Step

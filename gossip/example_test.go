@@ -20,7 +20,8 @@ func Example() {
 		}
 		cores[id] = c
 	}
-	// A client broadcasts 7 to n1: it is new, and goes to the hub n0 at once.
+	// A client broadcasts 7 to n1: it is new, and goes to its relay n0 at
+	// once (no upload timing is known yet).
 	fmt.Println("new:", cores["n1"].Broadcast(7))
 	rd := cores["n1"].Ready()
 	fmt.Println("persist:", rd.NewValues)

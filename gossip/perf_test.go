@@ -208,14 +208,23 @@ type namedConfig struct {
 }
 
 func alternatives() []namedConfig {
-	d := DefaultConfig()
+	d := starConfig()
 	with := func(name string, f func(*Config)) namedConfig {
 		c := d
 		f(&c)
 		return namedConfig{name, c}
 	}
+	relayWith := func(name string, f func(*Config)) namedConfig {
+		c := DefaultConfig()
+		f(&c)
+		return namedConfig{name, c}
+	}
 	return []namedConfig{
-		{"default", d},
+		{"relay (default)", DefaultConfig()},
+		relayWith("relay window=30", func(c *Config) { c.WindowTicks = 30 }),
+		relayWith("relay window=45", func(c *Config) { c.WindowTicks = 45 }),
+		relayWith("direct", func(c *Config) { c.Strategy = StrategyDirect }),
+		{"star", d},
 		with("relay=5", func(c *Config) { c.RelayTicks = 5 }),
 		with("relay=8", func(c *Config) { c.RelayTicks = 8 }),
 		with("relay=10", func(c *Config) { c.RelayTicks = 10 }),
@@ -248,7 +257,7 @@ func TestSimulationTable(t *testing.T) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "\n25 nodes, 100 ms latency, 100 ops/s, 20 s + 10 s quiet, %d seeds (mean)\n", len(seeds))
 	fmt.Fprintf(&b, "%-16s %9s %9s %9s %9s %9s  %s\n", "config", "msgs/op", "prop-p50", "prop-max", "stab-p50", "stab-max", "messages by kind")
-	for _, nc := range append(alternatives(), namedConfig{"default uniform", DefaultConfig()}) {
+	for _, nc := range append(alternatives(), namedConfig{"default uniform", starConfig()}) {
 		sp := spec3d()
 		sp.uniform = nc.name == "default uniform"
 		var sum loadResult
@@ -360,7 +369,7 @@ func TestSimulationPartitionLatency(t *testing.T) {
 		t.Skip("run with -sim.table")
 	}
 	seeds := []int64{1, 2, 3, 4, 5}
-	configs := []namedConfig{{"default (suspicion off)", DefaultConfig()}, {"suspicion on", suspectOn()}}
+	configs := []namedConfig{{"default (suspicion off)", starConfig()}, {"suspicion on", suspectOn()}}
 	cuts := []struct {
 		name string
 		spec func(seed int64) loadSpec

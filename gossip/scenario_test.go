@@ -185,12 +185,20 @@ func (e *scriptEnv) startNodes(args []string) {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	cfg := DefaultConfig()
+	cfg := starConfig()
 	latency, seed := int64(1), int64(1)
 	for _, a := range args[1:] {
 		k, v, _ := strings.Cut(a, "=")
 		if k == "overlay" {
 			cfg.Overlay = map[string]Overlay{"tree": OverlayTree, "given": OverlayGiven, "full": OverlayFull}[v]
+			continue
+		}
+		if k == "strategy" {
+			cfg.Strategy = map[string]Strategy{"relay": StrategyRelay, "star": StrategyStar, "direct": StrategyDirect}[v]
+			continue
+		}
+		if k == "suspect" && v == "auto" {
+			cfg.SuspectTicks = SuspectAuto
 			continue
 		}
 		x, err := strconv.Atoi(v)
@@ -200,6 +208,10 @@ func (e *scriptEnv) startNodes(args []string) {
 		switch k {
 		case "relay":
 			cfg.RelayTicks = x
+		case "window":
+			cfg.WindowTicks = x
+		case "failover":
+			cfg.FailoverTicks = x
 		case "sync":
 			cfg.SyncTicks = x
 		case "maxsync":

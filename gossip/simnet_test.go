@@ -29,6 +29,8 @@ type simNet struct {
 	phase   map[string]int64
 	inc     map[string]int // incarnation counter per node
 	down    map[string]bool
+	paused  map[string]bool // stopped (SIGSTOP): no ticks; messages to it wait in held
+	held    map[string][]inflight
 	blocked map[string]map[string]bool // receiver -> senders it drops
 
 	q   msgHeap
@@ -92,6 +94,8 @@ func newSimNet(seed int64, n int, stepsPerTick int64, latency func(*rand.Rand) i
 		phase:        map[string]int64{},
 		inc:          map[string]int{},
 		down:         map[string]bool{},
+		paused:       map[string]bool{},
+		held:         map[string][]inflight{},
 		blocked:      map[string]map[string]bool{},
 		acked:        map[int64]bool{},
 		origin:       map[int64]string{},
@@ -140,7 +144,7 @@ func (s *simNet) drain(id string) {
 			s.errs = append(s.errs, fmt.Sprintf("%s sent to %q", id, e.To))
 			continue
 		}
-		if e.Msg.Kind == KindPush && len(e.Msg.Values) == 0 && (e.Msg.Direct || e.Msg.Ack == 0 && e.Msg.Round == 0) {
+		if e.Msg.Kind == KindPush && len(e.Msg.Values) == 0 && e.Msg.Ack == 0 && e.Msg.Round == 0 {
 			s.errs = append(s.errs, fmt.Sprintf("%s sent an empty push to %s that is neither an acknowledgement nor a probe", id, e.To))
 		}
 		s.sent++
@@ -170,7 +174,7 @@ func (s *simNet) step() {
 		s.deliver(heap.Pop(&s.q).(inflight))
 	}
 	for _, id := range s.ids {
-		if !s.down[id] && (s.now+s.phase[id])%s.stepsPerTick == 0 {
+		if !s.down[id] && !s.paused[id] && (s.now+s.phase[id])%s.stepsPerTick == 0 {
 			s.cores[id].Tick()
 			s.drain(id)
 		}
@@ -178,6 +182,10 @@ func (s *simNet) step() {
 }
 
 func (s *simNet) deliver(m inflight) {
+	if s.paused[m.to] { // delivered once it resumes
+		s.held[m.to] = append(s.held[m.to], m)
+		return
+	}
 	if s.down[m.to] || s.blocked[m.to][m.from] || (s.dropRate > 0 && s.rng.Float64() < s.dropRate) {
 		s.dropped++
 		return
@@ -218,7 +226,7 @@ func (s *simNet) run(steps int64) {
 // broadcast sends v from a client to node id; it is acknowledged if the
 // node is up (the node makes it durable before the ack).
 func (s *simNet) broadcast(id string, v int64) bool {
-	if s.down[id] {
+	if s.down[id] || s.paused[id] {
 		return false
 	}
 	s.cores[id].Broadcast(v)
@@ -300,8 +308,22 @@ func (s *simNet) ringPartition(ring []string) {
 	}
 }
 
+// pause stops node id the way SIGSTOP does: it neither ticks nor handles
+// messages, which wait for it; resume lets it go on where it stopped.
+func (s *simNet) pause(id string) { s.paused[id] = true }
+
+func (s *simNet) resume(id string) {
+	s.paused[id] = false
+	for _, m := range s.held[id] {
+		s.deliver(m)
+	}
+	s.held[id] = nil
+}
+
 // crash stops node id: its in-flight and future messages are lost.
-func (s *simNet) crash(id string) { s.down[id] = true }
+func (s *simNet) crash(id string) {
+	s.down[id], s.paused[id], s.held[id] = true, false, nil
+}
 
 // restart brings a crashed node back as a new incarnation, restored from
 // the values it acknowledged to clients (always durable) plus a random
@@ -404,3 +426,15 @@ func formatValues(vs []int64) string {
 	}
 	return "[" + strings.Join(parts, " ") + "]"
 }
+
+// starConfig is DefaultConfig with the star strategy of the first design:
+// the tests of the star's rules use it.
+func starConfig() Config {
+	c := DefaultConfig()
+	c.Strategy = StrategyStar
+	return c
+}
+
+// star returns the core's star strategy (the test's config must choose
+// StrategyStar).
+func (c *Core) star() *star { return c.strat.(*star) }

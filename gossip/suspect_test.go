@@ -26,15 +26,15 @@ type driver struct {
 // suspectOn is DefaultConfig with acknowledgements and suspicion on (they
 // are off by default; 0 picks the automatic SuspectTicks).
 func suspectOn() Config {
-	c := DefaultConfig()
-	c.SuspectTicks = 0
+	c := starConfig()
+	c.SuspectTicks = SuspectAuto
 	return c
 }
 
 // withSuspicion turns suspicion on before applying mod.
 func withSuspicion(mod func(*Config)) func(*Config) {
 	return func(c *Config) {
-		c.SuspectTicks = 0
+		c.SuspectTicks = SuspectAuto
 		if mod != nil {
 			mod(c)
 		}
@@ -186,7 +186,7 @@ func TestSuspicionOnlyWithoutAcks(t *testing.T) {
 	acked.tick(40)
 	acked.step("n0", Message{Kind: KindPush, Values: []int64{9}, Round: 1, Ack: 1})
 	acked.tick(300)
-	if d := only(acked.take(), func(s sent) bool { return isDirect(s) || s.m.Kind == KindSync }); len(d) > 0 || acked.c.suspect {
+	if d := only(acked.take(), func(s sent) bool { return isDirect(s) || s.m.Kind == KindSync }); len(d) > 0 || acked.c.star().suspect {
 		t.Errorf("acknowledged leaf suspected its parent: %v", describe(d))
 	}
 
@@ -194,8 +194,8 @@ func TestSuspicionOnlyWithoutAcks(t *testing.T) {
 	suspect := d.c.cfg.SuspectTicks
 	d.broadcast(1)
 	d.tick(suspect - 1)
-	if got := d.take(); len(got) != 1 || d.c.suspect {
-		t.Fatalf("before SuspectTicks: %v, suspect %v; want only the push of 1", describe(got), d.c.suspect)
+	if got := d.take(); len(got) != 1 || d.c.star().suspect {
+		t.Fatalf("before SuspectTicks: %v, suspect %v; want only the push of 1", describe(got), d.c.star().suspect)
 	}
 	d.tick(1)
 	got := d.take()
@@ -207,15 +207,15 @@ func TestSuspicionOnlyWithoutAcks(t *testing.T) {
 			t.Errorf("direct copy %v, want the unacknowledged value 1, unnumbered", s)
 		}
 	}
-	if !d.c.suspect || !slices.Equal(to, []string{"n2", "n3", "n4"}) {
-		t.Errorf("after SuspectTicks: suspect %v, direct copies to %v; want n2 n3 n4", d.c.suspect, to)
+	if !d.c.star().suspect || !slices.Equal(to, []string{"n2", "n3", "n4"}) {
+		t.Errorf("after SuspectTicks: suspect %v, direct copies to %v; want n2 n3 n4", d.c.star().suspect, to)
 	}
 	syncs := only(got, func(s sent) bool { return s.m.Kind == KindSync })
 	if len(syncs) != 1 || syncs[0].to == "n0" {
 		t.Errorf("rounds opened on suspicion: %v, want one with a node other than the parent", describe(syncs))
 	}
-	if d.c.syncInterval != d.c.cfg.SyncTicks {
-		t.Errorf("sync interval %d while suspect, want SyncTicks %d", d.c.syncInterval, d.c.cfg.SyncTicks)
+	if d.c.ae.syncInterval != d.c.cfg.SyncTicks {
+		t.Errorf("sync interval %d while suspect, want SyncTicks %d", d.c.ae.syncInterval, d.c.cfg.SyncTicks)
 	}
 	d.broadcast(2)
 	after := describe(d.take())
@@ -238,12 +238,12 @@ func TestSuspicionClearedByParent(t *testing.T) {
 		d.broadcast(1)
 		d.tick(d.c.cfg.SuspectTicks)
 		d.broadcast(2) // push #2, while suspect
-		if !d.c.suspect {
+		if !d.c.star().suspect {
 			t.Fatal("not suspect")
 		}
 		d.take()
 		d.step("n0", Message{Kind: KindPush, Values: []int64{9}, Round: 1, Ack: tc.ack})
-		if d.c.suspect {
+		if d.c.star().suspect {
 			t.Errorf("ack %d: still suspect after a push from the parent", tc.ack)
 		}
 		syncs := only(d.take(), func(s sent) bool { return s.m.Kind == KindSync && s.to == "n0" })
@@ -278,8 +278,8 @@ func TestProbeEndsSuspicionInQuietTimes(t *testing.T) {
 		t.Fatalf("hub answered the probe with %v, want an ack of #2", describe(acks))
 	}
 	leaf.step("n0", acks[0].m)
-	if leaf.c.suspect || len(leaf.c.unacked) != 0 {
-		t.Errorf("after the ack: suspect %v, unacked %d", leaf.c.suspect, len(leaf.c.unacked))
+	if leaf.c.star().suspect || len(leaf.c.star().unacked) != 0 {
+		t.Errorf("after the ack: suspect %v, unacked %d", leaf.c.star().suspect, len(leaf.c.star().unacked))
 	}
 }
 
@@ -295,7 +295,7 @@ func TestLostPushToLiveParentProbesFirst(t *testing.T) {
 	d.step("n0", Message{Kind: KindPush, Values: []int64{9}, Round: 1}) // no ack: #1 never arrived
 	d.tick(s - s/2)
 	got := d.take()
-	if d.c.suspect || len(only(got, isDirect)) > 0 {
+	if d.c.star().suspect || len(only(got, isDirect)) > 0 {
 		t.Fatalf("suspected a parent that talks: %v", describe(got))
 	}
 	probes := only(got, func(m sent) bool { return isPush(m) && m.to == "n0" && len(m.m.Values) == 0 })
@@ -304,8 +304,8 @@ func TestLostPushToLiveParentProbesFirst(t *testing.T) {
 	}
 	d.tick(s)
 	direct := only(d.take(), isDirect)
-	if !d.c.suspect || len(direct) != 2 || !slices.Equal(direct[0].m.Values, []int64{1}) {
-		t.Errorf("after an unacknowledged probe: suspect %v, direct %v; want 1 sent to n2 and n3", d.c.suspect, describe(direct))
+	if !d.c.star().suspect || len(direct) != 2 || !slices.Equal(direct[0].m.Values, []int64{1}) {
+		t.Errorf("after an unacknowledged probe: suspect %v, direct %v; want 1 sent to n2 and n3", d.c.star().suspect, describe(direct))
 	}
 }
 
@@ -322,7 +322,7 @@ func TestDirectPushIsNotRelayed(t *testing.T) {
 		if got := only(d.take(), isPush); len(got) > 0 {
 			t.Errorf("%s relayed a direct push: %v", id, describe(got))
 		}
-		if d.c.pushesReceived != 0 {
+		if d.c.ae.pushesReceived != 0 {
 			t.Errorf("%s counted a direct push as a healthy push", id)
 		}
 	}
@@ -331,7 +331,7 @@ func TestDirectPushIsNotRelayed(t *testing.T) {
 // Rule: with SuspectTicks -1 nothing of this exists: no acks on pushes, no
 // acknowledgement-only pushes, no suspicion.
 func TestSuspicionOff(t *testing.T) {
-	off := func(c *Config) { quiet(c); c.SuspectTicks = -1 }
+	off := func(c *Config) { quiet(c); c.SuspectTicks = 0 }
 	hub := newDriver(t, "n0", 3, off)
 	hub.step("n1", Message{Kind: KindPush, Values: []int64{1}, Round: 1})
 	hub.step("n2", Message{Kind: KindPush, Values: []int64{2}, Round: 1})
@@ -344,8 +344,8 @@ func TestSuspicionOff(t *testing.T) {
 	leaf := newDriver(t, "n1", 3, off)
 	leaf.broadcast(1)
 	leaf.tick(1000)
-	if got := leaf.take(); len(got) != 1 || leaf.c.suspect {
-		t.Errorf("leaf sent %v, suspect %v, with suspicion off", describe(got), leaf.c.suspect)
+	if got := leaf.take(); len(got) != 1 || leaf.c.star().suspect {
+		t.Errorf("leaf sent %v, suspect %v, with suspicion off", describe(got), leaf.c.star().suspect)
 	}
 }
 
@@ -358,8 +358,8 @@ func TestHealthyRunCostsNothingExtra(t *testing.T) {
 	if testing.Short() {
 		seeds = seeds[:1]
 	}
-	off := DefaultConfig()
-	off.SuspectTicks = -1
+	off := starConfig()
+	off.SuspectTicks = 0
 	for _, seed := range seeds {
 		on, err := simulateLoad(seed, spec3d(), suspectOn())
 		if err != nil {
@@ -391,8 +391,8 @@ func TestPartitionedSideConvergesFast(t *testing.T) {
 	sp := spec3d()
 	suspect := newCore(t, "n1", sp.nodes, withSuspicion(nil)).cfg.SuspectTicks
 	bound := float64((int64(suspect)+1)*sp.tickMs + sp.latencyMs)
-	off := DefaultConfig()
-	off.SuspectTicks = -1
+	off := starConfig()
+	off.SuspectTicks = 0
 	seeds := []int64{1, 2}
 	if testing.Short() {
 		seeds = seeds[:1]

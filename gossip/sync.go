@@ -8,54 +8,158 @@ import (
 	"broadcast/merkle"
 )
 
-// roundDue runs when an anti-entropy round comes due. The interval backs
-// off (doubles up to MaxSyncTicks); it only comes back to SyncTicks when a
-// real gap is found (see gapFound). The round is skipped while the push
-// stream is healthy: pushes arrived since the last due round, with no lost
-// one and no other gap, and a real round was opened less than MaxSkipTicks
-// ago.
-//
-// While the parent is suspect the interval stays at SyncTicks and no
-// round is skipped.
-func (c *Core) roundDue() {
-	if c.suspect {
-		c.syncInterval = c.cfg.SyncTicks
-	} else {
-		c.syncInterval = min(c.syncInterval*2, c.cfg.MaxSyncTicks)
+// antiEntropy is the repair part of the core, whatever the strategy: every
+// sync interval it opens a round with a random peer (KindSync with its
+// Merkle root and bucket digests); rounds exchange the values of the
+// differing buckets. The interval backs off while rounds find nothing,
+// rounds are skipped while pushes flow without loss or nothing happens at
+// all, and a real gap brings it back to SyncTicks.
+type antiEntropy struct {
+	c *Core
+	// unconfirmed holds the values learned through anti-entropy in the
+	// last SettleTicks that no push has brought since; unconfirmedQ lists
+	// them in learning order (entries already confirmed are skipped). A
+	// value that was only in flight arrives by push soon after; one that
+	// never does was withheld from this node (a partition or a lost
+	// message): a real gap.
+	unconfirmed  map[int64]struct{}
+	unconfirmedQ []learnedAt
+
+	syncInterval   int   // current adaptive interval, ticks
+	nextSync       int64 // tick at which the next round is due
+	lastRound      uint64
+	lastRealRound  int64            // tick the last round was actually opened
+	lastPeerRound  map[string]int64 // tick of the last round opened with each peer
+	pushesReceived int              // pushes received since the last due round
+	gapSeen        bool             // a real gap was found since the last due round
+	// learnedSince counts the values learned since the last real round:
+	// with none, and no push or gap either, nothing happened that a round
+	// could repair, and due rounds are skipped (an idle node sends
+	// nothing).
+	learnedSince int
+	// confirmed says the peer of the last real round answered that their
+	// roots are equal: with nothing learned since, this node has no reason
+	// to think it lacks anything (an unanswered round, a cut or a dead
+	// peer, confirms nothing).
+	confirmed bool
+
+	peerInc map[string]string // last incarnation seen from each peer
+}
+
+// init sets up the part for core c.
+func (a *antiEntropy) init(c *Core) {
+	a.c = c
+	a.unconfirmed = make(map[int64]struct{})
+	a.lastPeerRound = make(map[string]int64)
+	a.peerInc = make(map[string]string)
+	a.syncInterval = c.cfg.SyncTicks
+	a.nextSync = c.jitter(c.cfg.SyncTicks)
+	a.confirmed = true // a new node learns by push; Rejoin opens rounds
+}
+
+// nextDeadline is the earliest tick the part has work: the next due round
+// (for an idle node, the round MaxSkipTicks after the last), or the end of
+// the oldest unconfirmed value's wait.
+func (a *antiEntropy) nextDeadline() int64 {
+	c := a.c
+	d := a.nextSync
+	if c.strat.respreads() && a.pushesReceived == 0 && a.learnedSince == 0 && a.confirmed && !a.gapSeen && !c.strat.degraded() {
+		// Idle: due rounds would be skipped until MaxSkipTicks.
+		d = max(d, a.lastRealRound+int64(c.cfg.MaxSkipTicks))
 	}
-	c.nextSync = c.now + c.jitter(c.syncInterval)
-	healthy := !c.suspect && c.pushesReceived > 0 && !c.gapSeen && c.now-c.lastRealRound < int64(c.cfg.MaxSkipTicks)
-	c.pushesReceived, c.gapSeen = 0, false
+	if len(a.unconfirmedQ) > 0 {
+		d = min(d, a.unconfirmedQ[0].at+int64(c.cfg.SettleTicks))
+	}
+	return d
+}
+
+// pushArrived notes a push carrying values: the push stream is alive.
+func (a *antiEntropy) pushArrived() { a.pushesReceived++ }
+
+// learned notes a new value (from any source).
+func (a *antiEntropy) learned() { a.learnedSince++ }
+
+// confirm notes that v came by push: if anti-entropy brought it first, it
+// was only in flight.
+func (a *antiEntropy) confirm(v int64) { delete(a.unconfirmed, v) }
+
+// hello sends KindHello with this node's summary to peers (after a
+// restart) and restarts the schedule.
+func (a *antiEntropy) hello(to []string) {
+	c := a.c
+	a.lastRound++
+	for _, p := range to {
+		c.send(p, Message{
+			Kind:        KindHello,
+			Root:        slices.Clone(c.tree.Root()),
+			Digests:     slices.Clone(c.tree.Digests()),
+			Count:       c.values.Len(),
+			Incarnation: c.incarnation,
+			Round:       a.lastRound,
+		})
+	}
+	a.resetSync()
+}
+
+// roundDue runs when a round comes due. The interval backs off (doubles
+// up to MaxSyncTicks); it only comes back to SyncTicks when a real gap is
+// found (see gapFound). The round is skipped while the push stream is
+// healthy (pushes arrived since the last due round, with no lost one and
+// no other gap, and a real round was opened less than MaxSkipTicks ago),
+// and while nothing happens at all (no value learned since the last real
+// round, which the peer answered with equal roots; no gap; at most
+// MaxSkipTicks): an idle node sends nothing.
+//
+// While the strategy sees a fault (a silent relay or parent) the interval
+// stays at SyncTicks and no round is skipped.
+func (a *antiEntropy) roundDue() {
+	c := a.c
+	degraded := c.strat.degraded()
+	if degraded {
+		a.syncInterval = c.cfg.SyncTicks
+	} else {
+		a.syncInterval = min(a.syncInterval*2, c.cfg.MaxSyncTicks)
+	}
+	a.nextSync = c.now + c.jitter(a.syncInterval)
+	streaming := a.pushesReceived > 0 && c.now-a.lastRealRound < int64(c.cfg.MaxSkipTicks)
+	idle := c.strat.respreads() && a.pushesReceived == 0 && a.learnedSince == 0 && a.confirmed &&
+		c.now-a.lastRealRound < int64(c.cfg.MaxSkipTicks)
+	healthy := !degraded && !a.gapSeen && (streaming || idle)
+	a.pushesReceived, a.gapSeen = 0, false
 	if healthy || len(c.peers) == 0 {
 		return
 	}
-	// Any node, not only overlay neighbours, so that rounds work around a
-	// cut-off hub.
-	c.openRound(c.peers[c.rng.Intn(len(c.peers))])
+	// Any node, not only the strategy's neighbours, so that rounds work
+	// around a cut-off relay.
+	a.openRound(c.peers[c.rng.Intn(len(c.peers))])
 }
 
 // openRound sends a KindSync with this node's summary to peer.
-func (c *Core) openRound(peer string) {
-	c.lastRealRound = c.now
-	c.lastPeerRound[peer] = c.now
-	c.lastRound++
+func (a *antiEntropy) openRound(peer string) {
+	c := a.c
+	a.lastRealRound = c.now
+	a.learnedSince = 0
+	a.confirmed = false
+	a.lastPeerRound[peer] = c.now
+	a.lastRound++
 	c.send(peer, Message{
 		Kind:        KindSync,
 		Root:        slices.Clone(c.tree.Root()),
 		Digests:     slices.Clone(c.tree.Digests()),
 		Count:       c.values.Len(),
 		Incarnation: c.incarnation,
-		Round:       c.lastRound,
+		Round:       a.lastRound,
 	})
 }
 
 // resetSync brings the anti-entropy interval back to SyncTicks, makes the
 // next due round a real one, and reschedules it if it was further away.
-func (c *Core) resetSync() {
-	c.syncInterval = c.cfg.SyncTicks
-	c.gapSeen = true
-	if next := c.now + c.jitter(c.cfg.SyncTicks); next < c.nextSync {
-		c.nextSync = next
+func (a *antiEntropy) resetSync() {
+	c := a.c
+	a.syncInterval = c.cfg.SyncTicks
+	a.gapSeen = true
+	if next := c.now + c.jitter(c.cfg.SyncTicks); next < a.nextSync {
+		a.nextSync = next
 	}
 }
 
@@ -64,43 +168,45 @@ func (c *Core) resetSync() {
 // were lost): anti-entropy comes back to its base interval and, if
 // roundNow, opens a round with peer at once (at most one per peer every
 // SettleTicks/2).
-func (c *Core) gapFound(peer, what string, roundNow bool) {
-	if c.syncInterval > c.cfg.SyncTicks {
-		c.cfg.Logf("sync gap with %s: %s; interval %d -> %d ticks", peer, what, c.syncInterval, c.cfg.SyncTicks)
+func (a *antiEntropy) gapFound(peer, what string, roundNow bool) {
+	c := a.c
+	if a.syncInterval > c.cfg.SyncTicks {
+		c.cfg.Logf("sync gap with %s: %s; interval %d -> %d ticks", peer, what, a.syncInterval, c.cfg.SyncTicks)
 	}
-	c.resetSync()
-	if last, ok := c.lastPeerRound[peer]; roundNow && (!ok || c.now-last >= int64(c.cfg.SettleTicks/2)) {
-		c.openRound(peer)
+	a.resetSync()
+	if last, ok := a.lastPeerRound[peer]; roundNow && (!ok || c.now-last >= int64(c.cfg.SettleTicks/2)) {
+		a.openRound(peer)
 	}
 }
 
 // noteIncarnation records the incarnation a peer announced; a change (or a
 // hello) means the peer restarted: its push numbering starts again.
-func (c *Core) noteIncarnation(from, inc string, hello bool) {
-	old, seen := c.peerInc[from]
-	c.peerInc[from] = inc
+func (a *antiEntropy) noteIncarnation(from, inc string, hello bool) {
+	c := a.c
+	old, seen := a.peerInc[from]
+	a.peerInc[from] = inc
 	if hello || (seen && old != inc) {
 		c.cfg.Logf("peer %s rejoined (incarnation %q)", from, inc)
-		if l := c.links[from]; l != nil {
-			c.holes -= len(l.missing)
-			if l.owed {
-				c.acksOwed--
-			}
-			delete(c.links, from)
-		}
-		c.resetSync()
+		c.forgetLink(from)
+		c.strat.peerRestarted(from)
+		a.resetSync()
 	}
 }
 
-// handleSync answers a KindSync round or a KindHello: nothing when the
-// roots agree; otherwise the values this node holds in the differing
+// handleSync answers a KindSync round or a KindHello: an empty
+// KindSyncReply to a round when the roots agree (it confirms the opener
+// lacks nothing it has), nothing to a hello; otherwise the values this node holds in the differing
 // buckets, and the list of those buckets, in KindSyncReply messages.
-func (c *Core) handleSync(from string, m Message) error {
+func (a *antiEntropy) handleSync(from string, m Message) error {
+	c := a.c
 	if err := merkle.CheckDigests(m.Digests, c.cfg.MerkleBuckets); err != nil {
 		return fmt.Errorf("%w: %s from %s: %w", ErrBadMessage, m.Kind, from, err)
 	}
-	c.noteIncarnation(from, m.Incarnation, m.Kind == KindHello)
+	a.noteIncarnation(from, m.Incarnation, m.Kind == KindHello)
 	if bytes.Equal(m.Root, c.tree.Root()) {
+		if m.Kind == KindSync {
+			c.send(from, Message{Kind: KindSyncReply, Round: m.Round}) // equal: nothing to exchange
+		}
 		return nil
 	}
 	diff, err := merkle.Diff(c.tree.Digests(), m.Digests)
@@ -108,7 +214,7 @@ func (c *Core) handleSync(from string, m Message) error {
 		return fmt.Errorf("%w: %s from %s: %w", ErrBadMessage, m.Kind, from, err)
 	}
 	if len(diff) > 0 {
-		c.sendBuckets(from, m.Round, diff)
+		a.sendBuckets(from, m.Round, diff)
 	}
 	return nil
 }
@@ -117,13 +223,20 @@ func (c *Core) handleSync(from string, m Message) error {
 // KindSyncValues, the values this node holds in the listed buckets that the
 // replier lacked. If some of those were settled here, the replier had a
 // real gap.
-func (c *Core) handleSyncReply(from string, m Message) error {
+func (a *antiEntropy) handleSyncReply(from string, m Message) error {
+	c := a.c
+	if len(m.Buckets) == 0 && len(m.Values) == 0 {
+		if m.Round == a.lastRound {
+			a.confirmed = true // equal roots
+		}
+		return nil
+	}
 	for _, b := range m.Buckets {
 		if b < 0 || b >= c.cfg.MerkleBuckets {
 			return fmt.Errorf("%w: sync reply from %s lists bucket %d of %d", ErrBadMessage, from, b, c.cfg.MerkleBuckets)
 		}
 	}
-	c.mergeSynced(from, m.Values)
+	a.mergeSynced(from, m.Values)
 	theirs := make(map[int64]struct{}, len(m.Values))
 	for _, v := range m.Values {
 		theirs[v] = struct{}{}
@@ -146,48 +259,52 @@ func (c *Core) handleSyncReply(from string, m Message) error {
 		}
 	}
 	if len(lacking) > 0 {
-		c.sendValues(from, KindSyncValues, lacking, nil)
+		c.sendValues(from, lacking, func(part []int64) Message { return Message{Kind: KindSyncValues, Values: part} })
 	}
 	if settled > 0 {
-		c.gapFound(from, fmt.Sprintf("it lacked %d values held here for %d+ ticks", settled, c.cfg.SettleTicks), false)
+		a.gapFound(from, fmt.Sprintf("it lacked %d values held here for %d+ ticks", settled, c.cfg.SettleTicks), false)
 	}
 	return nil
 }
 
 // handleSyncValues merges the values that closed a round.
-func (c *Core) handleSyncValues(from string, m Message) {
-	c.mergeSynced(from, m.Values)
+func (a *antiEntropy) handleSyncValues(from string, m Message) {
+	a.mergeSynced(from, m.Values)
 }
 
 // mergeSynced adds values learned through anti-entropy. New ones are new
-// values like any other: reported in Ready and pushed on along the overlay
-// (so the hub re-spreads what a partition withheld); they stay
+// values like any other: reported in Ready and handed to the strategy (so
+// that a relay re-spreads what a partition withheld); they stay
 // unconfirmed until a push brings them too.
-func (c *Core) mergeSynced(from string, vals []int64) {
+func (a *antiEntropy) mergeSynced(from string, vals []int64) {
+	c := a.c
 	for _, v := range vals {
 		if c.learn(v) {
-			c.unconfirmed[v] = struct{}{}
-			c.unconfirmedQ = append(c.unconfirmedQ, learnedAt{v, c.now})
-			c.enqueue(v, from)
+			a.unconfirmed[v] = struct{}{}
+			a.unconfirmedQ = append(a.unconfirmedQ, learnedAt{v, c.now})
+			c.strat.syncedValue(v, from)
 		}
 	}
+	c.strat.synced(from)
 }
 
 // checkUnconfirmed turns values learned through anti-entropy that no push
 // brought within SettleTicks into a real gap.
-func (c *Core) checkUnconfirmed() {
+func (a *antiEntropy) checkUnconfirmed() {
+	c := a.c
 	limit := c.now - int64(c.cfg.SettleTicks)
-	n := 0
-	for len(c.unconfirmedQ) > 0 && c.unconfirmedQ[0].at <= limit {
-		v := c.unconfirmedQ[0].v
-		c.unconfirmedQ = c.unconfirmedQ[1:]
-		if _, ok := c.unconfirmed[v]; ok {
-			delete(c.unconfirmed, v)
-			n++
+	var withheld []int64
+	for len(a.unconfirmedQ) > 0 && a.unconfirmedQ[0].at <= limit {
+		v := a.unconfirmedQ[0].v
+		a.unconfirmedQ = a.unconfirmedQ[1:]
+		if _, ok := a.unconfirmed[v]; ok {
+			delete(a.unconfirmed, v)
+			withheld = append(withheld, v)
 		}
 	}
-	if n > 0 {
-		c.gapFound("peers", fmt.Sprintf("%d values learned by sync never came by push", n), false)
+	if len(withheld) > 0 {
+		a.gapFound("peers", fmt.Sprintf("%d values learned by sync never came by push", len(withheld)), false)
+		c.strat.withheld(withheld)
 	}
 }
 
@@ -196,7 +313,8 @@ func (c *Core) checkUnconfirmed() {
 // the buckets it speaks for. A bucket too large for one message is split
 // over several that all list it (the opener then sends back some values
 // the replier had: harmless, values are idempotent).
-func (c *Core) sendBuckets(to string, round uint64, buckets []int) {
+func (a *antiEntropy) sendBuckets(to string, round uint64, buckets []int) {
+	c := a.c
 	var vals []int64
 	var bs []int
 	size := envelopeBytes

@@ -122,11 +122,13 @@ type Config struct {
 	// Store template. Tests inject slow or failing logs through it.
 	OpenLog func(dir string) (Log, error)
 
-	// TickInterval is the real time per gossip tick (default 10 ms). Lower:
-	// finer gossip timing, more wake-ups.
+	// TickInterval is the real time per gossip tick (default 10 ms), the
+	// unit of every interval in gossip.Config. The owner loop wakes only at
+	// the core's deadlines, so it costs nothing when idle. Lower: finer
+	// gossip timing (intervals must be scaled to match).
 	TickInterval time.Duration
-	// DisableTicker turns the internal ticker off; the driver calls
-	// Node.Tick itself (tests and simulations).
+	// DisableTicker stops the owner loop from keeping the core's time: the
+	// core advances only by Node.Tick (tests and simulations).
 	DisableTicker bool
 	// MaxLineBytes caps one inbound line (default 16 MiB). A longer line is
 	// discarded up to its newline, with one log line.

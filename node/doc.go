@@ -11,7 +11,7 @@
 // Tests and simulations use the in-memory twin of the transport:
 //
 //	tr := node.NewMem()
-//	n, _ := node.New(cfg, tr) // cfg.DisableTicker: call n.Tick() yourself
+//	n, _ := node.New(cfg, tr) // cfg.DisableTicker: the core's time stands still; n.Tick() steps it
 //	n.Start()
 //	tr.Deliver(line)                  // inbound line
 //	out, err := tr.Next(time.Second)  // next flushed outbound line
@@ -19,19 +19,19 @@
 //
 // # Goroutines
 //
-// Four, and only the owner touches state (the core, the set of visible
+// Three, and only the owner touches state (the core, the set of visible
 // values, the pending acks):
 //
 //   - reader: Transport.ReadLine, decode (wire.go), hand an event to the owner;
-//   - owner: handle the event, then core.Ready(): send its Messages, Append
-//     its NewValues to the log; on Log.Notify, make durable values visible
-//     and send their acks;
+//   - owner: advance the core to the current tick (TickInterval of real
+//     time each), handle the event, then core.Ready(): send its Messages,
+//     Append its NewValues to the log; on Log.Notify, make durable values
+//     visible and send their acks; between events, sleep until the core's
+//     NextDeadline (an idle node does not wake; while replies wait for the
+//     disk it wakes every 100 ms to drop those past ClientReplyDeadline);
 //   - writer: owns the output; writes each queued line, flushes when nothing
 //     more is queued (a read_ok's messages array is written from the shared
-//     read cache, not copied into the line);
-//   - ticker: every TickInterval a non-blocking Tick (dropped, with a warning
-//     at most once a second, while the owner is busy). Gossip intervals are
-//     counted in ticks.
+//     read cache, not copied into the line).
 //
 // # Files
 //

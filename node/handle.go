@@ -109,13 +109,20 @@ func (n *Node) handleTopology(m *inMsg, req clientReq) {
 	n.replyOK(req, typeTopologyOK)
 }
 
-// handleTick ticks the core and reaps acks past their deadline.
+// handleTick steps the core's clock by one tick (Node.Tick, for drivers
+// that keep the core's time themselves), then does what a wake does.
 func (n *Node) handleTick() {
-	st := &n.st
-	if st.core == nil {
+	if n.st.core == nil {
 		return
 	}
-	st.core.Tick()
+	n.stepCore(n.st.core.Now() + 1)
+}
+
+// stepCore advances the core to tick, sends what became due and drops the
+// replies past their deadline: the one pass behind both a tick and a wake.
+func (n *Node) stepCore(tick int64) {
+	st := &n.st
+	st.core.Advance(tick)
 	n.processReady()
 	now := n.cfg.Now()
 	for i := range st.pending {

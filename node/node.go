@@ -14,21 +14,22 @@ import (
 )
 
 // Node is one broadcast node: the Maelstrom adapter around a gossip.Core and
-// a store.Log. Four goroutines: a reader (lines to decoded events), the
-// owner (all state), a writer (owns the output), and a ticker.
+// a store.Log. Three goroutines: a reader (lines to decoded events), the
+// owner (all state and the core's clock: it sleeps until the core's next
+// deadline or the next event), and a writer (owns the output).
 type Node struct {
 	cfg Config
 	tr  Transport
 
 	inbox chan inEvent  // reader -> owner
-	ticks chan struct{} // ticker (or Tick) -> owner; capacity 1
+	ticks chan struct{} // Tick -> owner (DisableTicker); capacity 1
 	out   chan outLine  // owner -> writer; closed by the owner when it ends
 	quit  chan struct{} // closed by Stop
 
 	startOnce sync.Once
 	stopOnce  sync.Once
 	started   atomic.Bool
-	aux       sync.WaitGroup // reader and ticker
+	aux       sync.WaitGroup // the reader
 	loopDone  chan struct{}  // closed when the owner goroutine has ended
 	writeDone chan struct{}  // closed when the writer has flushed and ended
 
@@ -118,10 +119,6 @@ func (n *Node) Start() {
 		n.started.Store(true)
 		n.aux.Add(1)
 		go n.readLoop()
-		if !n.cfg.DisableTicker {
-			n.aux.Add(1)
-			go n.tickLoop()
-		}
 		go n.writeLoop()
 		go n.ownerLoop()
 	})
@@ -154,7 +151,8 @@ func (n *Node) Stop() {
 	_ = n.Wait()
 }
 
-// Tick asks the owner goroutine to tick the gossip core once. It never
+// Tick asks the owner goroutine to tick the gossip core once (for drivers
+// that set DisableTicker and keep the core's time themselves). It never
 // blocks: if a tick is already waiting it returns false (the tick is
 // dropped).
 func (n *Node) Tick() bool {
@@ -223,33 +221,6 @@ func (n *Node) readLoop() {
 	}
 }
 
-// tickLoop ticks the node every TickInterval, dropping ticks (with a
-// warning at most once a second) while the owner is busy.
-func (n *Node) tickLoop() {
-	defer n.aux.Done()
-	t := time.NewTicker(n.cfg.TickInterval)
-	defer t.Stop()
-	var dropped int
-	var lastWarn time.Time
-	for {
-		select {
-		case <-n.quit:
-			return
-		case <-n.loopDone:
-			return
-		case now := <-t.C:
-			if n.Tick() {
-				continue
-			}
-			dropped++
-			if now.Sub(lastWarn) >= time.Second {
-				n.logf(LevelWarn, "owner loop busy: dropped %d ticks", dropped)
-				dropped, lastWarn = 0, now
-			}
-		}
-	}
-}
-
 // writeLoop owns the output: it writes every line the owner queues and
 // flushes when nothing more is queued.
 func (n *Node) writeLoop() {
@@ -295,23 +266,59 @@ func (n *Node) writeLoop() {
 	flush()
 }
 
-// ownerLoop is the single goroutine that owns the node state.
+// ownerLoop is the single goroutine that owns the node state. Unless
+// DisableTicker is set it also keeps the core's time: before each event
+// the core is advanced to the tick the event arrived at, and between
+// events the loop sleeps until the core's next deadline (an idle node does
+// not wake). When the deadline comes, the events that arrived before it
+// are handled first: after a stall of the process (a loaded machine), a
+// reply waiting in the inbox must count before a timeout fires.
 func (n *Node) ownerLoop() {
 	defer close(n.out)
 	defer close(n.loopDone)
+	start := n.cfg.Now()
+	wake := time.NewTimer(time.Hour)
+	defer wake.Stop()
+	wake.Stop()
+	clock := !n.cfg.DisableTicker
+	// inbound handles one event; it reports false when the node stops.
+	inbound := func(ev *inEvent) bool {
+		if ev.eof {
+			if ev.err != nil {
+				n.logf(LevelError, "%v; stopping", ev.err)
+			} else {
+				n.logf(LevelInfo, "input ended; stopping")
+			}
+			n.shutdown()
+			return false
+		}
+		if clock {
+			n.advanceCore(start, ev.arrived)
+		}
+		n.handleEvent(ev)
+		return true
+	}
 	for {
+		if clock {
+			n.armWake(wake, start)
+		}
 		select {
 		case ev := <-n.inbox:
-			if ev.eof {
-				if ev.err != nil {
-					n.logf(LevelError, "%v; stopping", ev.err)
-				} else {
-					n.logf(LevelInfo, "input ended; stopping")
-				}
-				n.shutdown()
+			if !inbound(&ev) {
 				return
 			}
-			n.handleEvent(&ev)
+		case <-wake.C:
+			for drained := false; !drained; {
+				select {
+				case ev := <-n.inbox:
+					if !inbound(&ev) {
+						return
+					}
+				default:
+					drained = true
+				}
+			}
+			n.handleWake(start)
 		case <-n.ticks:
 			n.handleTick()
 		case <-n.st.logNotify:
@@ -320,6 +327,60 @@ func (n *Node) ownerLoop() {
 			n.shutdown()
 			return
 		}
+	}
+}
+
+// pendingPoll is how often the loop wakes, while replies wait for
+// durability, to drop those past ClientReplyDeadline.
+const pendingPoll = 100 * time.Millisecond
+
+// coreTick returns the core's tick for real time t: whole TickIntervals
+// since the loop started.
+func (n *Node) coreTick(start, t time.Time) int64 {
+	return int64(t.Sub(start) / n.cfg.TickInterval)
+}
+
+// advanceCore moves the core's clock to the tick of time t (an event's
+// arrival; the work that became due goes out with the event's Ready). The
+// core ignores a tick before its own.
+func (n *Node) advanceCore(start, t time.Time) {
+	if n.st.core != nil {
+		n.st.core.Advance(n.coreTick(start, t))
+	}
+}
+
+// handleWake runs when the core's deadline (or the pending poll) comes: it
+// advances the core, sends what is due and drops replies past their
+// deadline.
+func (n *Node) handleWake(start time.Time) {
+	if n.st.core == nil {
+		return
+	}
+	n.stepCore(n.coreTick(start, n.cfg.Now()))
+}
+
+// armWake sets the timer to the core's next deadline, or the pending poll
+// if that is sooner; with neither it stays stopped (an idle node sleeps).
+func (n *Node) armWake(wake *time.Timer, start time.Time) {
+	st := &n.st
+	if !wake.Stop() {
+		select {
+		case <-wake.C:
+		default:
+		}
+	}
+	if st.core == nil {
+		return
+	}
+	after, set := time.Duration(0), false
+	if d := st.core.NextDeadline(); d != gossip.NoDeadline {
+		after, set = start.Add(time.Duration(d)*n.cfg.TickInterval).Sub(n.cfg.Now()), true
+	}
+	if len(st.pending) > 0 && (!set || after > pendingPoll) {
+		after, set = pendingPoll, true
+	}
+	if set {
+		wake.Reset(max(after, 0))
 	}
 }
 

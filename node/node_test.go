@@ -317,35 +317,43 @@ func (g *gateLog) Append(vs []int64) uint64 {
 	return g.fakeLog.Append(vs)
 }
 
-// Rule: while the owner is busy the ticker drops ticks and warns, and the
-// node carries on afterwards.
-func TestTickerDropsWhenBusy(t *testing.T) {
-	g := &gateLog{fakeLog: newFakeLog(), gate: make(chan struct{}), entered: make(chan struct{}, 1)}
+// Rule: with the clock on, the owner loop sleeps until the core's next
+// deadline and serves it there: a leaf's upload that its relay does not
+// acknowledge is followed, FailoverTicks later and not before, by the
+// failover's direct copy to every peer, with no ticker running.
+func TestLoopServesCoreDeadline(t *testing.T) {
+	const tick = 2 * time.Millisecond
 	h := newHarness(t, func(c *Config) {
 		c.DisableTicker = false
-		c.TickInterval = time.Millisecond
-		c.OpenLog = func(string) (Log, error) { return g, nil }
+		c.TickInterval = tick
+		c.Now = time.Now
+		c.Durability = DurabilityNone
+		c.Gossip.FailoverTicks = 25
 	})
-	h.init()
+	h.init("n0", "n1")
+	sent := time.Now()
 	h.send(`{"src":"c1","dest":"n1","body":{"type":"broadcast","msg_id":2,"message":5}}`)
-	<-g.entered
-	deadline := time.Now().Add(waitLong)
-	for !strings.Contains(h.logs.all(), "dropped") {
-		if time.Now().After(deadline) {
-			close(g.gate)
-			t.Fatal("no warning about dropped ticks while the owner was blocked")
+	var upload, failover time.Time
+	for failover.IsZero() {
+		line, err := h.tr.Next(waitLong)
+		if err != nil {
+			t.Fatalf("waiting for the upload and the failover: %v", err)
 		}
-		time.Sleep(time.Millisecond)
-	}
-	close(g.gate)
-	for len(g.appendedValues()) == 0 { // the owner finishes its Append
-		if time.Now().After(deadline) {
-			t.Fatal("Append never finished")
+		s := string(line)
+		switch {
+		case !strings.Contains(s, `"dest":"n0"`) || !strings.Contains(s, "gossip_push"):
+		case strings.Contains(s, `"direct":true`):
+			failover = time.Now()
+		default:
+			upload = time.Now()
 		}
-		time.Sleep(time.Millisecond)
 	}
-	g.syncAll()
-	if line := h.nextLine(); !strings.Contains(line, "broadcast_ok") {
-		t.Fatalf("after the stall: %s", line)
+	if upload.IsZero() {
+		t.Fatal("the failover came without an upload before it")
+	}
+	// The broadcast's tick is its arrival rounded down to a tick: the
+	// failover may come up to one tick short of 25 ticks after it.
+	if took := failover.Sub(sent); took < 24*tick {
+		t.Errorf("failover %v after the broadcast, before FailoverTicks less a tick (%v)", took, 24*tick)
 	}
 }

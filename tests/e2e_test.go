@@ -77,14 +77,14 @@ type benchRun struct {
 
 // runBench runs `maelstrom-local test -w broadcast --bin <node> args...` in a
 // fresh working directory and loads results.json.
-func runBench(t *testing.T, args ...string) benchRun {
+func runBench(t testing.TB, args ...string) benchRun {
 	t.Helper()
 	return runBenchEnv(t, nil, args...)
 }
 
 // runBenchEnv is runBench with extra environment for the bench (and so for
 // the nodes, which inherit it).
-func runBenchEnv(t *testing.T, env []string, args ...string) benchRun {
+func runBenchEnv(t testing.TB, env []string, args ...string) benchRun {
 	t.Helper()
 	runSlots <- struct{}{}
 	defer func() { <-runSlots }()

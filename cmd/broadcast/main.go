@@ -129,10 +129,14 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer, lo
 	tick := str("tick", "BROADCAST_TICK", cfg.TickInterval.String(), "real time per gossip tick")
 	deadline := str("client-reply-deadline", "BROADCAST_CLIENT_REPLY_DEADLINE", cfg.ClientReplyDeadline.String(), "never answer a client later than this after its request")
 	maxLine := str("max-line-bytes", "BROADCAST_MAX_LINE_BYTES", strconv.Itoa(cfg.MaxLineBytes), "longest inbound line parsed; longer ones are skipped")
-	overlay := str("overlay", "BROADCAST_OVERLAY", "tree", "push graph: tree (from node ids), given (Maelstrom's topology) or full")
+	strategy := str("strategy", "BROADCAST_STRATEGY", "relay", "how values spread: relay (a star whose hub fails over), star (the fixed overlay below, for comparison) or direct (every value from its origin to every node)")
+	lfDefault, _ := strconv.ParseBool(getenv("BROADCAST_LATENCY_FIRST"))
+	latencyFirst := fs.Bool("latency-first", lfDefault, "the latency-first setting: strategy direct (one hop, about N-1 messages per broadcast) (env BROADCAST_LATENCY_FIRST)")
+	window := str("window-ticks", "BROADCAST_WINDOW_TICKS", strconv.Itoa(cfg.Gossip.WindowTicks), "relay strategy: batching window in ticks (higher: fewer messages, more latency)")
+	overlay := str("overlay", "BROADCAST_OVERLAY", "tree", "star strategy: push graph: tree (from node ids), given (Maelstrom's topology) or full")
 	fanout := str("tree-fanout", "BROADCAST_TREE_FANOUT", strconv.Itoa(cfg.Gossip.TreeFanout), "branching of the tree overlay (0: star)")
 	relay := str("relay-ticks", "BROADCAST_RELAY_TICKS", strconv.Itoa(cfg.Gossip.RelayTicks), "ticks a relayed value may wait before its batch is sent")
-	suspect := str("suspect-ticks", "BROADCAST_SUSPECT_TICKS", strconv.Itoa(cfg.Gossip.SuspectTicks), "ticks an upload may go unacknowledged before the hub is suspected and values go to every node directly (-1: off; 0: automatic, 75); faster spread inside a partition, 2-3.5x the messages while it lasts")
+	suspect := str("suspect-ticks", "BROADCAST_SUSPECT_TICKS", strconv.Itoa(cfg.Gossip.SuspectTicks), "star strategy: ticks an upload may go unacknowledged before the hub is suspected and values go to every node directly (0: off; -1: automatic, 75); faster spread inside a partition, 2-3.5x the messages while it lasts")
 	syncTicks := str("sync-ticks", "BROADCAST_SYNC_TICKS", strconv.Itoa(cfg.Gossip.SyncTicks), "base anti-entropy interval in ticks")
 	seed := str("seed", "BROADCAST_SEED", "0", "gossip random seed (0: derived from the node id)")
 
@@ -162,6 +166,21 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer, lo
 	check("client-reply-deadline", err)
 	cfg.MaxLineBytes, err = strconv.Atoi(*maxLine)
 	check("max-line-bytes", err)
+	switch strings.ToLower(*strategy) {
+	case "relay":
+		cfg.Gossip.Strategy = gossip.StrategyRelay
+	case "star":
+		cfg.Gossip.Strategy = gossip.StrategyStar
+	case "direct":
+		cfg.Gossip.Strategy = gossip.StrategyDirect
+	default:
+		check("strategy", fmt.Errorf("%q is not relay, star or direct", *strategy))
+	}
+	if *latencyFirst {
+		cfg.Gossip.Strategy = gossip.StrategyDirect
+	}
+	cfg.Gossip.WindowTicks, err = strconv.Atoi(*window)
+	check("window-ticks", err)
 	switch strings.ToLower(*overlay) {
 	case "tree":
 		cfg.Gossip.Overlay = gossip.OverlayTree

@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"broadcast/gossip"
 	"broadcast/internal/leakcheck"
 )
 
@@ -238,5 +239,31 @@ func TestSignalStops(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), "stopping") {
 		t.Errorf("stderr:\n%s", stderr.String())
+	}
+}
+
+// Rule: -latency-first (a bare boolean flag, or BROADCAST_LATENCY_FIRST)
+// selects the direct strategy; the default is the relay.
+func TestLatencyFirstFlag(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		env  string
+		want gossip.Strategy
+	}{
+		{nil, "", gossip.StrategyRelay},
+		{[]string{"-latency-first"}, "", gossip.StrategyDirect},
+		{nil, "true", gossip.StrategyDirect},
+		{[]string{"-strategy", "star"}, "", gossip.StrategyStar},
+	} {
+		getenv := func(k string) string {
+			if k == "BROADCAST_LATENCY_FIRST" {
+				return tc.env
+			}
+			return ""
+		}
+		cfg, err := parseConfig(tc.args, getenv, io.Discard, func(string, ...any) {})
+		if err != nil || cfg.Gossip.Strategy != tc.want {
+			t.Errorf("%v env %q: strategy %d, err %v; want %d", tc.args, tc.env, cfg.Gossip.Strategy, err, tc.want)
+		}
 	}
 }

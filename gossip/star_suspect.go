@@ -24,12 +24,12 @@ type sentPush struct {
 }
 
 // parentLink returns the outLink of the parent, or nil.
-func (c *Core) parentLink() *outLink {
-	if c.parent == "" {
+func (s *star) parentLink() *outLink {
+	if s.parent == "" {
 		return nil
 	}
-	for _, o := range c.out {
-		if o.to == c.parent {
+	for _, o := range s.out {
+		if o.to == s.parent {
 			return o
 		}
 	}
@@ -38,10 +38,11 @@ func (c *Core) parentLink() *outLink {
 
 // sentUp records a push (numbered seq, carrying vals) sent to the parent:
 // unless the parent is already suspect, it waits for its acknowledgement.
-func (c *Core) sentUp(seq uint64, vals []int64) {
-	c.lastUp = c.now
-	if !c.suspect {
-		c.unacked = append(c.unacked, sentPush{seq: seq, at: c.now, values: slices.Clone(vals)})
+func (s *star) sentUp(seq uint64, vals []int64) {
+	c := s.c
+	s.lastUp = c.now
+	if !s.suspect {
+		s.unacked = append(s.unacked, sentPush{seq: seq, at: c.now, values: slices.Clone(vals)})
 	}
 }
 
@@ -50,9 +51,10 @@ func (c *Core) sentUp(seq uint64, vals []int64) {
 // is reachable again it acknowledges the probe, which ends the suspicion
 // even when the parent has nothing else to send (quiet times), and the
 // gap in the numbers shows it which pushes it lost.
-func (c *Core) probeParent() {
-	if c.suspect && c.now-c.lastUp >= int64(c.cfg.SuspectTicks) {
-		c.sendProbe(nil)
+func (s *star) probeParent() {
+	c := s.c
+	if s.suspect && c.now-s.lastUp >= int64(c.cfg.SuspectTicks) {
+		s.sendProbe(nil)
 	}
 }
 
@@ -60,52 +62,69 @@ func (c *Core) probeParent() {
 // cumulative (the highest number received), so its acknowledgement covers
 // every earlier push, lost ones included. It waits for it like a push
 // carrying vals (values of earlier pushes that may be lost).
-func (c *Core) sendProbe(vals []int64) {
-	o := c.parentLink()
+func (s *star) sendProbe(vals []int64) {
+	c := s.c
+	o := s.parentLink()
 	if o == nil {
 		return
 	}
 	o.seq++
-	c.lastUp = c.now
-	if !c.suspect {
-		c.unacked = append(c.unacked, sentPush{seq: o.seq, at: c.now, values: vals})
+	s.lastUp = c.now
+	if !s.suspect {
+		s.unacked = append(s.unacked, sentPush{seq: o.seq, at: c.now, values: vals})
 	}
 	c.send(o.to, Message{Kind: KindPush, Round: o.seq})
 }
 
 // ackFor returns the acknowledgement to put on a push to child to (the
 // highest push number received from it) and records it as sent.
-func (c *Core) ackFor(to string) uint64 {
-	l := c.links[to]
-	if l == nil {
+func (s *star) ackFor(to string) uint64 {
+	highest := s.c.highestPush(to)
+	if highest == 0 {
 		return 0
 	}
-	l.ackSent = l.highest
-	if l.owed {
-		l.owed = false
-		c.acksOwed--
+	a := s.ackState(to)
+	a.ackSent = highest
+	if a.owed {
+		a.owed = false
+		s.acksOwed--
 	}
-	return l.highest
+	return highest
+}
+
+// ackState returns the acknowledgement state of child to.
+func (s *star) ackState(to string) *childAck {
+	a := s.acks[to]
+	if a == nil {
+		a = &childAck{}
+		s.acks[to] = a
+	}
+	return a
 }
 
 // noteOwed records, after a numbered push from peer from, that an
 // acknowledgement is owed if from is an overlay child whose highest push
 // number was not acknowledged yet.
-func (c *Core) noteOwed(from string) {
-	l := c.links[from]
-	if l == nil || l.owed || l.highest <= l.ackSent || !c.isChild(from) {
+func (s *star) noteOwed(from string) {
+	c := s.c
+	highest := c.highestPush(from)
+	if highest == 0 || !s.isChild(from) {
 		return
 	}
-	l.owed, l.owedSince = true, c.now
-	if c.acksOwed == 0 {
-		c.nextAck = c.now + int64(c.cfg.AckTicks)
+	a := s.ackState(from)
+	if a.owed || highest <= a.ackSent {
+		return
 	}
-	c.acksOwed++
+	a.owed, a.owedSince = true, c.now
+	if s.acksOwed == 0 {
+		s.nextAck = c.now + int64(c.cfg.AckTicks)
+	}
+	s.acksOwed++
 }
 
 // isChild reports whether peer is an overlay child of this node.
-func (c *Core) isChild(peer string) bool {
-	for _, o := range c.out {
+func (s *star) isChild(peer string) bool {
+	for _, o := range s.out {
 		if o.to == peer {
 			return o.child
 		}
@@ -117,23 +136,24 @@ func (c *Core) isChild(peer string) bool {
 // AckTicks: a child whose pushes got no push back in that time (under
 // load the parent pushes to every child at least every RelayTicks, which
 // carries the acknowledgement, so this sends nothing).
-func (c *Core) maybeAck() {
-	if c.acksOwed == 0 || c.now < c.nextAck {
+func (s *star) maybeAck() {
+	c := s.c
+	if s.acksOwed == 0 || c.now < s.nextAck {
 		return
 	}
 	next := int64(math.MaxInt64)
-	for _, o := range c.out {
-		l := c.links[o.to]
-		if !o.child || l == nil || !l.owed {
+	for _, o := range s.out {
+		a := s.acks[o.to]
+		if !o.child || a == nil || !a.owed {
 			continue
 		}
-		if due := l.owedSince + int64(c.cfg.AckTicks); due > c.now {
+		if due := a.owedSince + int64(c.cfg.AckTicks); due > c.now {
 			next = min(next, due)
 			continue
 		}
-		c.send(o.to, Message{Kind: KindPush, Ack: c.ackFor(o.to)})
+		c.send(o.to, Message{Kind: KindPush, Ack: s.ackFor(o.to)})
 	}
-	c.nextAck = next
+	s.nextAck = next
 }
 
 // checkParent suspects the parent when its oldest unacknowledged push is
@@ -147,38 +167,39 @@ func (c *Core) maybeAck() {
 // push (or its acknowledgement) was lost, which is no reason to suspect
 // it. Then a probe replaces the unacknowledged pushes, and only the probe
 // going unacknowledged for SuspectTicks makes the parent suspect.
-func (c *Core) checkParent() {
-	if c.suspect || len(c.unacked) == 0 || c.now-c.unacked[0].at < int64(c.cfg.SuspectTicks) {
+func (s *star) checkParent() {
+	c := s.c
+	if s.suspect || len(s.unacked) == 0 || c.now-s.unacked[0].at < int64(c.cfg.SuspectTicks) {
 		return
 	}
-	if c.lastHeard >= c.unacked[0].at+int64(c.cfg.SuspectTicks/2) {
+	if s.lastHeard >= s.unacked[0].at+int64(c.cfg.SuspectTicks/2) {
 		var vals []int64
-		for _, p := range c.unacked {
+		for _, p := range s.unacked {
 			vals = append(vals, p.values...)
 		}
-		c.unacked = c.unacked[:0]
-		c.sendProbe(vals)
+		s.unacked = s.unacked[:0]
+		s.sendProbe(vals)
 		return
 	}
-	c.suspect = true
-	for _, p := range c.unacked {
-		c.direct = append(c.direct, p.values...)
+	s.suspect = true
+	for _, p := range s.unacked {
+		s.direct = append(s.direct, p.values...)
 	}
-	if o := c.parentLink(); o != nil {
-		c.direct = append(c.direct, o.queue...)
+	if o := s.parentLink(); o != nil {
+		s.direct = append(s.direct, o.queue...)
 	}
 	c.cfg.Logf("parent %s suspect: push #%d unacknowledged for %d ticks; its %d values and new ones go to every node directly",
-		c.parent, c.unacked[0].seq, c.now-c.unacked[0].at, len(c.direct))
-	c.unacked = nil
-	c.lastUp = c.now
-	c.flushDirect()
-	c.resetSync()
+		s.parent, s.unacked[0].seq, c.now-s.unacked[0].at, len(s.direct))
+	s.unacked = nil
+	s.lastUp = c.now
+	s.flushDirect()
+	c.ae.resetSync()
 	if others := len(c.peers) - 1; others > 0 {
 		p := c.peers[c.rng.Intn(others)]
-		if p == c.parent {
+		if p == s.parent {
 			p = c.peers[others] // peers without the parent, uniformly
 		}
-		c.openRound(p)
+		c.ae.openRound(p)
 	}
 }
 
@@ -186,44 +207,46 @@ func (c *Core) checkParent() {
 // carry, and ends a suspicion: the parent is reachable again. If pushes
 // sent to it may have been lost (they are not all acknowledged), a round
 // with it is opened at once, so that it learns them and relays them.
-func (c *Core) heardFromParent(m Message) {
-	c.lastHeard = c.now
+func (s *star) heardFromParent(m Message) {
+	c := s.c
+	s.lastHeard = c.now
 	if m.Kind == KindPush && m.Ack > 0 {
 		i := 0
-		for i < len(c.unacked) && c.unacked[i].seq <= m.Ack {
+		for i < len(s.unacked) && s.unacked[i].seq <= m.Ack {
 			i++
 		}
-		c.unacked = slices.Delete(c.unacked, 0, i)
+		s.unacked = slices.Delete(s.unacked, 0, i)
 	}
-	if !c.suspect {
+	if !s.suspect {
 		return
 	}
-	c.suspect = false
+	s.suspect = false
 	what := fmt.Sprintf("a %s", m.Kind)
 	if m.Kind == KindPush && m.Ack > 0 {
 		what = fmt.Sprintf("a push acknowledging #%d", m.Ack)
 	}
-	o := c.parentLink()
-	c.cfg.Logf("parent %s reachable again (%s)", c.parent, what)
+	o := s.parentLink()
+	c.cfg.Logf("parent %s reachable again (%s)", s.parent, what)
 	if o != nil && (m.Kind != KindPush || m.Ack < o.seq) {
-		c.gapFound(c.parent, fmt.Sprintf("pushes up to #%d sent while it was suspect may be lost", o.seq), true)
+		c.ae.gapFound(s.parent, fmt.Sprintf("pushes up to #%d sent while it was suspect may be lost", o.seq), true)
 	}
 }
 
 // flushDirect sends the values waiting in direct to every peer but the
 // parent, marked not to be relayed.
-func (c *Core) flushDirect() {
-	if len(c.direct) == 0 {
+func (s *star) flushDirect() {
+	c := s.c
+	if len(s.direct) == 0 {
 		return
 	}
 	for _, p := range c.peers {
-		if p == c.parent {
+		if p == s.parent {
 			continue
 		}
-		c.splitValues(c.direct, func(part []int64) {
+		c.splitValues(s.direct, func(part []int64) {
 			c.send(p, Message{Kind: KindPush, Values: slices.Clone(part), Direct: true})
 		})
 	}
-	c.direct = c.direct[:0]
-	c.lastDirect = c.now
+	s.direct = s.direct[:0]
+	s.lastDirect = c.now
 }

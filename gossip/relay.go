@@ -1,0 +1,737 @@
+package gossip
+
+import (
+	"fmt"
+	"slices"
+)
+
+// relay is the default strategy (StrategyRelay): a star whose hub is
+// chosen, not fixed. Every node orders the ids the same way (sortedIDs);
+// its relay is the first node of that order it does not suspect, itself
+// included.
+//
+//   - A leaf uploads the values its clients broadcast to its relay, batched:
+//     one upload per WindowTicks at most, timed to reach the relay just
+//     before it flushes (below), or at once when no timing is known yet.
+//   - A node that receives an upload relays it: the new values go, with
+//     the node's own clients' values, in one downlink per peer per window
+//     (flushed on a grid of WindowTicks of its own clock), marked Direct
+//     (keep, do not relay). A downlink to a leaf acknowledges its uploads
+//     (Message.Ack: the highest upload number received) and says how many
+//     ticks the last one waited for this flush (Message.Count). The leaf
+//     moves its next uploads so that they arrive LeadTicks before the
+//     flush: a feedback loop, with no clock shared.
+//   - A node that relays for others and learns values from another
+//     relay's downlink passes them on to the nodes that upload to it, so
+//     that the stars of two relays (after a failover that only some nodes
+//     made) stay joined.
+//   - A leaf whose oldest unacknowledged upload is older than its failover
+//     timeout (a little over the slowest acknowledgement it has seen,
+//     within FailoverTicks) suspects its relay: it sends the
+//     unacknowledged values to every peer itself, once, and uploads to
+//     the next node of the order from then on. A node that suspects every
+//     node before it is its own relay: its values go to every peer in its
+//     downlinks. Any message from a suspected node clears the suspicion
+//     (the first relay is back), so the relay role falls back to the
+//     first reachable node in the order.
+//
+// Nothing new to send: nothing is sent (no heartbeats); acknowledgements
+// ride on the downlinks, and only uploads are watched for them.
+type relay struct {
+	c     *Core
+	order []string // every id, this node included, canonical order
+
+	suspected map[string]bool // nodes this node does not upload to
+	current   string          // the relay this node uploads to (itself: it relays for itself)
+
+	// Leaf side: values waiting for the next upload, the uploads not
+	// acknowledged yet, and the upload timing.
+	up []int64
+	// seqs numbers the pushes to each peer, uploads and downlinks alike
+	// (Message.Round), so that the receiver notices lost ones.
+	seqs    map[string]uint64
+	unacked []sentUpload
+	// lastFailover is the tick of the last failover: anti-entropy stays
+	// fast for degradedTicks after it.
+	lastFailover int64
+	// phase is a tick at which an upload should leave (uploads leave at
+	// phase + k*WindowTicks); phaseOK says the relay's feedback has set it.
+	phase   int64
+	phaseOK bool
+	// lastDown is the tick of the last downlink with values from current;
+	// probed says a probe went since (see maybeProbe). lastAlarm is the
+	// tick of the last failover copy from another node (a sign of a cut).
+	lastDown, lastAlarm int64
+	probed              bool
+	// late is the recent largest lateness of the relay's flush against the
+	// slot a timed upload aimed at (a decaying maximum, ticks).
+	late int64
+	// heardCurrent is the tick of the last message from the current relay
+	// (or of the switch to it).
+	heardCurrent int64
+	// slack is added to the failover timeout after a false suspicion (a
+	// relay heard from right after the failover); acknowledgements wear it
+	// down.
+	slack int64
+	// probes holds the probes sent to the next candidates in the order
+	// at a failover, not acknowledged yet (see probeCandidates).
+	probes map[string]sentUpload
+	// heardRelay maps the peers heard sending downlinks with values to
+	// the tick of the last one.
+	heardRelay map[string]int64
+	// rtt is the recent slowest round trip to the relay, ticks: the time
+	// from an upload to its acknowledgement less the time it waited there
+	// for the flush (a maximum that decays by 1/8 of the gap per sample;
+	// 0: none seen yet).
+	rtt int64
+
+	// Relay side: values waiting for the next flush, per peer what it is
+	// owed, and the flush grid.
+	down      []downValue
+	inbound   map[string]*uploader
+	nextFlush int64
+}
+
+// sentUpload is an upload not acknowledged yet.
+type sentUpload struct {
+	seq    uint64
+	at     int64
+	timed  bool // sent in a slot set by the relay's feedback
+	values []int64
+}
+
+// downValue is a value waiting for the next downlink flush.
+type downValue struct {
+	v    int64
+	from string // the peer it came from ("" for this node's clients)
+	// kidsOnly: only the nodes relaying through this one get it (a value
+	// of this node's clients, uploaded to its own relay too).
+	kidsOnly bool
+}
+
+// uploader is a peer that uploads to this node.
+type uploader struct {
+	acked    uint64 // highest upload number acknowledged to it
+	arrived  int64  // tick its highest upload arrived
+	lastSeen int64  // tick of its last upload with values (0: none)
+}
+
+// newRelay returns the relay strategy of core c.
+func newRelay(c *Core) *relay {
+	r := &relay{
+		c:          c,
+		order:      sortedIDs(c.cfg.NodeIDs),
+		suspected:  make(map[string]bool),
+		inbound:    make(map[string]*uploader),
+		seqs:       make(map[string]uint64),
+		heardRelay: make(map[string]int64),
+		probes:     make(map[string]sentUpload),
+	}
+	r.lastFailover = -degradedTicks
+	r.choose()
+	r.nextFlush = r.gridAfter(c.now)
+	return r
+}
+
+// gridAfter returns the first flush tick after t.
+func (r *relay) gridAfter(t int64) int64 {
+	w := int64(r.c.cfg.WindowTicks)
+	return (t/w + 1) * w
+}
+
+// choose sets current to the first node of the order not suspected.
+func (r *relay) choose() {
+	for _, id := range r.order {
+		if id == r.c.cfg.ID || !r.suspected[id] {
+			if id != r.current {
+				if r.current != "" {
+					r.c.cfg.Logf("relay %s -> %s", r.current, id)
+				}
+				r.current = id
+				r.phaseOK = false
+				r.heardCurrent = r.c.now
+				if r.self() { // this node relays its own values now
+					for _, v := range r.up {
+						r.down = append(r.down, downValue{v: v})
+					}
+					r.up = r.up[:0]
+				}
+			}
+			return
+		}
+	}
+}
+
+// self reports whether this node is its own relay.
+func (r *relay) self() bool { return r.current == r.c.cfg.ID }
+
+// clientValue queues a client's value: for this node's own downlinks if it
+// is its own relay or relays for others, and for the next upload if it is
+// not its own relay.
+func (r *relay) clientValue(v int64) {
+	if r.self() {
+		r.down = append(r.down, downValue{v: v})
+		return
+	}
+	if r.relaying() {
+		// Nodes relay through this one because they cannot reach its own
+		// relay: they would not get the value from there.
+		r.down = append(r.down, downValue{v: v, kidsOnly: true})
+	}
+	r.up = append(r.up, v)
+	r.maybeUpload()
+}
+
+// maybeUpload sends the queued values to the relay if their slot has come
+// (at once when no timing is known).
+func (r *relay) maybeUpload() {
+	c := r.c
+	if len(r.up) == 0 || r.self() {
+		return
+	}
+	if r.phaseOK && c.now < r.nextSlot() {
+		return
+	}
+	r.upload(r.up)
+	r.up = r.up[:0]
+}
+
+// nextSlot returns the first upload slot at or after now.
+func (r *relay) nextSlot() int64 {
+	c := r.c
+	w := int64(c.cfg.WindowTicks)
+	k := (c.now - r.phase + w - 1) / w
+	if c.now < r.phase {
+		k = 0
+	}
+	return r.phase + max(k, 0)*w
+}
+
+// upload sends vals (not empty) to the relay as numbered pushes and waits
+// for their acknowledgement.
+func (r *relay) upload(vals []int64) {
+	c := r.c
+	c.sendValues(r.current, vals, func(part []int64) Message {
+		r.seqs[r.current]++
+		seq := r.seqs[r.current]
+		r.unacked = append(r.unacked, sentUpload{seq: seq, at: c.now, timed: r.phaseOK, values: part})
+		m := Message{Kind: KindPush, Values: slices.Clone(part), Round: seq}
+		if !r.phaseOK {
+			m.Count = 1 // acknowledge on arrival
+		}
+		return m
+	})
+}
+
+// handlePush merges a push: an upload (not Direct) from a peer that
+// relays through this node, or a downlink (Direct) from a relay.
+func (r *relay) handlePush(from string, m Message) {
+	c := r.c
+	if len(m.Values) > 0 {
+		c.ae.pushArrived()
+	}
+	c.notePushSeq(from, m.Round)
+	if !m.Direct {
+		r.handleUpload(from, m)
+		return
+	}
+	if len(m.Values) > 0 && m.Round == 0 && m.Count == 0 {
+		r.lastAlarm = c.now // a failover copy: some node lost its relay
+	}
+	if len(m.Values) > 0 && m.Round > 0 { // a relay's flush, not a copy passed on or a failover copy
+		r.heardRelay[from] = c.now
+		if from == r.current {
+			r.lastDown, r.probed = c.now, false
+		}
+	}
+	var fresh []int64
+	for _, v := range m.Values {
+		if c.learn(v) {
+			fresh = append(fresh, v)
+		} else {
+			c.ae.confirm(v)
+		}
+	}
+	// A relay's flush may be passed on twice (a bridge, then the relay of
+	// the receiving star); a copy carries how many more times. A node
+	// that relays puts what it passes on in its next flush (to every peer
+	// but the sender: no extra message per value); a leaf that hears two
+	// relays (a bridge) hands it to the other relays at once.
+	ttl := int64(m.Count)
+	if m.Round > 0 {
+		ttl = 2
+	}
+	if len(fresh) > 0 && ttl > 0 {
+		if r.self() || r.relaying() {
+			for _, v := range fresh {
+				r.down = append(r.down, downValue{v: v, from: from})
+			}
+		} else {
+			r.passOn(from, fresh, int(ttl-1))
+		}
+	}
+	if p, ok := r.probes[from]; ok && m.Ack >= p.seq {
+		delete(r.probes, from) // reachable
+	}
+	if from == r.current && m.Ack > 0 {
+		r.acked(m.Ack, int64(m.Count))
+	}
+}
+
+// handleUpload merges an upload: its new values go out in the next flush,
+// to every peer but the uploader. An upload that asks for it (Count > 0:
+// a leaf that has no timing for this relay yet, starting or failing over
+// to it) and a probe are acknowledged at once, so that the leaf learns
+// within a round trip whether this node is reachable and when it flushes.
+func (r *relay) handleUpload(from string, m Message) {
+	c := r.c
+	u := r.inbound[from]
+	if u == nil {
+		u = &uploader{}
+		r.inbound[from] = u
+	}
+	u.arrived = c.now
+	if len(m.Values) > 0 { // a probe does not make the prober relay through here
+		u.lastSeen = c.now
+	}
+	for _, v := range m.Values {
+		if c.learn(v) {
+			r.down = append(r.down, downValue{v: v, from: from})
+		} else {
+			c.ae.confirm(v)
+		}
+	}
+	if (m.Count > 0 || len(m.Values) == 0) && m.Round > 0 {
+		if h := c.highestPush(from); h > u.acked {
+			u.acked = h
+			// Count < 0: sent on arrival; the upload waits -Count-1 ticks
+			// for the flush.
+			c.send(from, Message{Kind: KindPush, Direct: true, Ack: h, Count: -int(r.nextFlush-c.now) - 1})
+		}
+	}
+}
+
+// passOn hands values a leaf learned from a relay's downlink, at once, to
+// the other relays it hears (not to the sender). After a failover that only
+// some nodes made (a cut that is not transitive, like Maelstrom's
+// majorities ring), several relays serve the cluster, and a leaf that hears
+// two of them joins their stars. With one relay (no fault) this sends
+// nothing.
+func (r *relay) passOn(from string, vals []int64, ttl int) {
+	c := r.c
+	limit := c.now - r.kidTicks()
+	for _, p := range c.peers {
+		if p == from || p == c.cfg.ID {
+			continue
+		}
+		if heard, ok := r.heardRelay[p]; !ok || heard < limit {
+			continue
+		}
+		// Unnumbered, like failover copies: only a relay's flushes make
+		// their sender a relay heard (see handlePush). Count is how many
+		// more times the copy may be passed on.
+		c.sendValues(p, vals, func(part []int64) Message {
+			return Message{Kind: KindPush, Values: part, Direct: true, Count: ttl}
+		})
+	}
+}
+
+// kidTicks is how recently a peer must have uploaded to count as relaying
+// through this node (and a relay must have been heard to count as one).
+func (r *relay) kidTicks() int64 { return 4 * int64(r.c.cfg.FailoverTicks) }
+
+// relaying reports whether some peer relays through this node (uploaded
+// in the last kidTicks).
+func (r *relay) relaying() bool {
+	limit := r.c.now - r.kidTicks()
+	for _, u := range r.inbound {
+		if u.lastSeen > 0 && u.lastSeen >= limit {
+			return true
+		}
+	}
+	return false
+}
+
+// acked handles an acknowledgement of uploads up to seq from the relay.
+// count >= 0: it came with the flush and the last of them waited count
+// ticks there; count < 0: it was sent on arrival and the upload waits
+// -count-1 ticks for the flush.
+func (r *relay) acked(seq uint64, count int64) {
+	c := r.c
+	i := 0
+	var last sentUpload
+	for i < len(r.unacked) && r.unacked[i].seq <= seq {
+		last = r.unacked[i]
+		i++
+	}
+	if i == 0 {
+		return
+	}
+	r.unacked = slices.Delete(r.unacked, 0, i)
+	if last.seq != seq {
+		return
+	}
+	waited, rtt := count, c.now-last.at-count
+	if count < 0 {
+		waited, rtt = -count-1, c.now-last.at
+	}
+	rtt = max(1, rtt)
+	r.slack -= (r.slack + 7) / 8
+	if last.timed && count >= 0 {
+		// How much later than aimed the relay flushed (a busy relay, a
+		// loaded machine): timed uploads allow for it.
+		late := max(0, waited-int64(c.cfg.LeadTicks))
+		if late >= r.late {
+			r.late = late
+		} else {
+			r.late -= (r.late - late + 7) / 8
+		}
+	}
+	if rtt >= r.rtt {
+		r.rtt = rtt
+	} else {
+		r.rtt -= (r.rtt - rtt) / 8
+	}
+	// The upload left at last.at and waited `waited` ticks for the flush:
+	// leaving at last.at+waited-LeadTicks would have waited LeadTicks. The
+	// relay flushes every WindowTicks on its grid.
+	r.phase = last.at + waited - int64(c.cfg.LeadTicks)
+	r.phaseOK = true
+}
+
+// syncedValue re-spreads a value anti-entropy brought to a node that is
+// its own relay (what a cut withheld from it may be withheld from
+// others). A leaf keeps it: it may only be in flight; see withheld.
+func (r *relay) syncedValue(v int64, from string) {
+	if r.self() {
+		r.down = append(r.down, downValue{v: v, from: from})
+	}
+}
+
+// withheld uploads values anti-entropy brought that no downlink brought:
+// the relay may lack them too.
+func (r *relay) withheld(vals []int64) {
+	if r.self() {
+		return // syncedValue spread them
+	}
+	r.up = append(r.up, vals...)
+	r.maybeUpload()
+}
+
+// synced uploads what anti-entropy queued.
+func (r *relay) synced(string) { r.maybeUpload() }
+
+// heard clears the suspicion of a node heard from: it is reachable again.
+func (r *relay) heard(from string, m Message) {
+	if from == r.current {
+		r.heardCurrent = r.c.now
+	}
+	if r.suspected[from] {
+		delete(r.suspected, from)
+		if r.c.now-r.lastFailover < 2*int64(r.c.cfg.FailoverTicks) && from == r.order[0] {
+			// The first relay answers right after the failover: it was
+			// slow (a stalled process, a loaded machine), not gone. Allow
+			// it more time from now on (halved back by acknowledgements).
+			r.slack = min(int64(r.c.cfg.FailoverTicks), 2*r.slack+int64(r.c.cfg.FailoverMarginTicks))
+		}
+		r.c.cfg.Logf("%s heard from again (a %s)", from, m.Kind)
+		before := r.current
+		r.choose()
+		if r.current == before {
+			return
+		}
+		// Back to an earlier relay, cut off until now: a round with it at
+		// once gives it what this side learned meanwhile, and it spreads
+		// that. Uploads to the relay left behind may be lost: their values
+		// go to the new one.
+		if !r.self() {
+			r.c.ae.openRound(r.current)
+		}
+		if len(r.unacked) > 0 {
+			var vals []int64
+			for _, u := range r.unacked {
+				vals = append(vals, u.values...)
+			}
+			r.unacked = nil
+			r.up = append(r.up, vals...)
+			r.maybeUpload()
+		}
+	}
+}
+
+// peerRestarted forgets a restarted uploader.
+func (r *relay) peerRestarted(peer string) { delete(r.inbound, peer) }
+
+// setTopology ignores Maelstrom's topology: the relay order comes from the
+// node ids.
+func (r *relay) setTopology(map[string][]string) {
+	r.c.cfg.Logf("topology ignored (strategy relay)")
+}
+
+// failoverAt returns the tick at which the oldest-due unacknowledged
+// upload makes the relay suspect (NoDeadline: none), but not before the
+// relay has been silent for a window and FailoverMarginTicks. An upload may stay
+// unacknowledged for the recent slowest round trip, plus its wait at the
+// relay (LeadTicks and the relay's recent lateness for a timed upload;
+// none for one that asked to be acknowledged on arrival), plus
+// FailoverMarginTicks and any slack; at most FailoverTicks.
+func (r *relay) failoverAt() int64 {
+	cfg := &r.c.cfg
+	d := NoDeadline
+	for _, u := range r.unacked {
+		t := int64(cfg.FailoverTicks)
+		if r.rtt > 0 {
+			wait := int64(0) // acknowledged on arrival
+			if u.timed {
+				wait = int64(cfg.LeadTicks) + r.late
+			}
+			t = min(t, r.rtt+wait+int64(cfg.FailoverMarginTicks)+r.slack)
+		}
+		d = min(d, u.at+t)
+	}
+	if d != NoDeadline {
+		// A relay that sent anything lately is alive, only slow (a late
+		// flush on a loaded machine): fail over only after it has also
+		// been silent for a window and the margin.
+		d = max(d, r.heardCurrent+int64(cfg.WindowTicks)+int64(cfg.FailoverMarginTicks))
+	}
+	return d
+}
+
+// advance flushes the downlinks on the grid, sends uploads whose slot has
+// come, and fails over from a relay that does not acknowledge.
+func (r *relay) advance() {
+	c := r.c
+	if len(r.unacked) > 0 && c.now >= r.failoverAt() {
+		r.failover(fmt.Sprintf("push #%d unacknowledged for %d ticks", r.unacked[0].seq, c.now-r.unacked[0].at))
+	}
+	r.checkProbes()
+	r.maybeUpload()
+	r.maybeProbe()
+	if c.now >= r.nextFlush {
+		r.flush()
+		r.nextFlush = r.gridAfter(c.now)
+	}
+}
+
+// probeAt returns the tick at which a silent relay is probed (NoDeadline:
+// no probe due): a window and the failover margin after its last
+// downlink, once per silence, and only if another node failed over
+// lately (its copies reached this one): when the load merely stops,
+// nothing is probed.
+func (r *relay) probeAt() int64 {
+	cfg := &r.c.cfg
+	if r.self() || r.probed || r.lastDown == 0 || len(r.unacked) > 0 || r.lastAlarm < r.lastDown-int64(cfg.WindowTicks) {
+		return NoDeadline
+	}
+	return r.lastDown + int64(cfg.WindowTicks) + int64(cfg.FailoverMarginTicks)
+}
+
+// maybeProbe sends a probe (an empty numbered upload, acknowledged on
+// arrival) to a relay that has sent no downlink for a window after
+// sending them: under load a relay sends every leaf a downlink per
+// window, so its silence may be a cut. An unacknowledged probe fails over
+// like an upload. When the load stops, each leaf sends one probe.
+func (r *relay) maybeProbe() {
+	c := r.c
+	if c.now < r.probeAt() {
+		return
+	}
+	r.probed = true
+	r.seqs[r.current]++
+	seq := r.seqs[r.current]
+	r.unacked = append(r.unacked, sentUpload{seq: seq, at: c.now})
+	c.send(r.current, Message{Kind: KindPush, Round: seq, Count: 1})
+}
+
+// failover suspects the current relay: the values of the unacknowledged
+// uploads go to every peer at once (so that they reach this node's side
+// of a cut within a latency), and the next node of the order becomes the
+// relay.
+func (r *relay) failover(why string) {
+	c := r.c
+	old := r.current
+	var vals []int64
+	for _, u := range r.unacked {
+		vals = append(vals, u.values...)
+	}
+	c.cfg.Logf("relay %s suspect: %s; %d values to every peer", old, why, len(vals))
+	r.unacked = nil
+	r.suspected[old] = true
+	delete(r.probes, old)
+	r.lastFailover = c.now
+	r.choose()
+	for _, p := range c.peers {
+		c.sendValues(p, vals, func(part []int64) Message {
+			return Message{Kind: KindPush, Values: part, Direct: true}
+		})
+	}
+	r.probeCandidates()
+	c.ae.resetSync()
+}
+
+// probeCandidates probes the first failoverProbes nodes of the order that
+// this node does not suspect (the new relay among them), at once: each
+// acknowledges on arrival, and one that does not within the failover
+// timeout is suspected. On a cut, the nodes of a side thus find the first
+// node of the order on their side within about one timeout, instead of
+// one timeout per node across the cut.
+func (r *relay) probeCandidates() {
+	c := r.c
+	n := 0
+	for _, id := range r.order {
+		if n == failoverProbes {
+			return
+		}
+		if id == c.cfg.ID || r.suspected[id] {
+			continue
+		}
+		n++
+		if _, ok := r.probes[id]; ok {
+			continue
+		}
+		r.seqs[id]++
+		r.probes[id] = sentUpload{seq: r.seqs[id], at: c.now}
+		c.send(id, Message{Kind: KindPush, Round: r.seqs[id], Count: 1})
+	}
+}
+
+// failoverProbes is how many candidates a failover probes.
+const failoverProbes = 5
+
+// probeTimeout is how long a probe (acknowledged on arrival) may go
+// unacknowledged.
+func (r *relay) probeTimeout() int64 {
+	cfg := &r.c.cfg
+	if r.rtt == 0 {
+		return int64(cfg.FailoverTicks)
+	}
+	return min(int64(cfg.FailoverTicks), r.rtt+int64(cfg.FailoverMarginTicks)+r.slack)
+}
+
+// checkProbes suspects the candidates whose probe timed out; if that is
+// the relay, it fails over.
+func (r *relay) checkProbes() {
+	c := r.c
+	limit := c.now - r.probeTimeout()
+	failed := false
+	for _, id := range r.order { // in order: deterministic
+		p, ok := r.probes[id]
+		if !ok || p.at > limit {
+			continue
+		}
+		delete(r.probes, id)
+		r.suspected[id] = true
+		failed = failed || id == r.current
+	}
+	if failed {
+		r.failover("probe unacknowledged")
+	} else {
+		r.choose()
+	}
+}
+
+// probesAt is the earliest tick a candidate probe times out.
+func (r *relay) probesAt() int64 {
+	d := NoDeadline
+	for _, p := range r.probes {
+		d = min(d, p.at+r.probeTimeout())
+	}
+	return d
+}
+
+// flush sends every peer the queued values it may lack (not those it sent
+// here; those from another relay only to uploaders), with the
+// acknowledgement of its uploads; a peer owed nothing gets nothing.
+func (r *relay) flush() {
+	c := r.c
+	if len(r.down) == 0 && !r.owesAck() {
+		return
+	}
+	var vals []int64
+	limit := c.now - r.kidTicks()
+	for _, p := range c.peers {
+		u := r.inbound[p]
+		kid := u != nil && u.lastSeen > 0 && u.lastSeen >= limit
+		vals = vals[:0]
+		for _, d := range r.down {
+			if d.from != p && (kid || !d.kidsOnly) {
+				vals = append(vals, d.v)
+			}
+		}
+		var ack uint64
+		waited := int64(0)
+		if u != nil {
+			if h := c.highestPush(p); h > u.acked {
+				ack, u.acked = h, h
+				waited = c.now - u.arrived
+			}
+		}
+		if len(vals) == 0 {
+			if ack > 0 {
+				c.send(p, Message{Kind: KindPush, Direct: true, Ack: ack, Count: int(waited)})
+			}
+			continue
+		}
+		first := true
+		c.sendValues(p, vals, func(part []int64) Message {
+			r.seqs[p]++
+			m := Message{Kind: KindPush, Values: part, Direct: true, Round: r.seqs[p]}
+			if first {
+				m.Ack, m.Count, first = ack, int(waited), false
+			}
+			return m
+		})
+	}
+	r.down = r.down[:0]
+}
+
+// nextDeadline is the earliest of: the next flush (when something waits
+// for it), the next upload slot (when values wait), the failover timeout
+// of the oldest unacknowledged upload.
+func (r *relay) nextDeadline() int64 {
+	c := r.c
+	d := NoDeadline
+	if len(r.down) > 0 || r.owesAck() {
+		d = min(d, r.nextFlush)
+	}
+	if len(r.up) > 0 {
+		if r.phaseOK {
+			d = min(d, r.nextSlot())
+		} else {
+			d = c.now + 1
+		}
+	}
+	d = min(d, r.failoverAt(), r.probeAt(), r.probesAt())
+	return d
+}
+
+// owesAck reports whether some uploader waits for an acknowledgement.
+func (r *relay) owesAck() bool {
+	for p, u := range r.inbound {
+		if u.acked < r.c.highestPush(p) {
+			return true
+		}
+	}
+	return false
+}
+
+// degradedTicks is how long after a failover anti-entropy runs at its
+// base interval (it repairs what the failover copies missed).
+const degradedTicks = 200
+
+// degraded reports a failover in the last degradedTicks.
+func (r *relay) degraded() bool {
+	return r.c.now-r.lastFailover < degradedTicks
+}
+
+// helloTargets is the relay.
+func (r *relay) helloTargets() []string {
+	if r.self() {
+		return nil
+	}
+	return []string{r.current}
+}
+
+// respreads: values learned by sync are pushed on.
+func (r *relay) respreads() bool { return true }

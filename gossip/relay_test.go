@@ -1,0 +1,342 @@
+package gossip
+
+import (
+	"fmt"
+	"math/rand"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// stalenessBoundMs is the bound of the no-single-point-of-failure rules:
+// a value reaches every node its origin can reach within a second.
+const stalenessBoundMs = 1000
+
+// faultRun is one simulated 3d/3e-style run (25 nodes, 100 ms latency,
+// ticks of 10 ms, 1 step = 1 ms, about 50 broadcasts/s) with faults
+// injected by events at given steps.
+type faultRun struct {
+	seed   int64
+	until  int64                     // steps of client load
+	events map[int64]func(s *simNet) // step -> fault
+	cfg    func(*Config)             // changes to DefaultConfig, or nil
+	healAt int64                     // if set: measure afterHealMs
+}
+
+// faultResult is what a faultRun measured: for every value, the worst
+// delay (ms) from its broadcast to a node its origin could reach (both ways,
+// up, not paused) from the broadcast until the bound, and the value and
+// node of the worst case overall.
+type faultResult struct {
+	values, late int
+	worstMs      int64
+	worst        string
+	msgsPerOp    float64
+	converged    bool
+	// afterHealMs: from healAt until every node held every value
+	// broadcast before it.
+	afterHealMs int64
+}
+
+func (fr faultRun) run(t *testing.T) faultResult {
+	t.Helper()
+	cfg := DefaultConfig()
+	if fr.cfg != nil {
+		fr.cfg(&cfg)
+	}
+	s, err := newSimNet(fr.seed, 25, 10, func(*rand.Rand) int64 { return 100 }, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	learned := map[int64]map[string]int64{}
+	s.learned = func(id string, v int64) {
+		if learned[v] == nil {
+			learned[v] = map[string]int64{}
+		}
+		if _, ok := learned[v][id]; !ok { // a restarted node learns again
+			learned[v][id] = s.now
+		}
+	}
+	var open []*watch
+	bornAt := map[int64]int64{}
+	watches := map[int64]*watch{}
+	up := func(id string) bool { return !s.down[id] && !s.paused[id] }
+	canReach := func(o, id string) bool {
+		return id != o && up(o) && up(id) && !s.blocked[id][o] && !s.blocked[o][id]
+	}
+	rng := rand.New(rand.NewSource(fr.seed ^ 0x5eed))
+	next, ops := int64(0), 0
+	nextOp := 0.0
+	end := fr.until + 10000
+	for s.now < end {
+		if ev := fr.events[s.now]; ev != nil {
+			ev(s)
+			// Faults change only here: drop, from the values within their
+			// bound, the nodes their origin no longer reaches.
+			keep := open[:0]
+			for _, w := range open {
+				if s.now-w.born > stalenessBoundMs {
+					continue
+				}
+				keep = append(keep, w)
+				for p := range w.reach {
+					if !canReach(s.origin[w.value], p) {
+						delete(w.reach, p)
+					}
+				}
+			}
+			open = keep
+		}
+		for s.now < fr.until && float64(s.now) >= nextOp {
+			ops++
+			if rng.Intn(2) == 0 {
+				id := s.ids[rng.Intn(len(s.ids))]
+				bornAt[next] = s.now
+				if s.broadcast(id, next) {
+					w := &watch{value: next, born: s.now, reach: map[string]bool{}}
+					for _, p := range s.ids {
+						if canReach(id, p) {
+							w.reach[p] = true
+						}
+					}
+					watches[next] = w
+					open = append(open, w)
+				}
+				next++
+			}
+			nextOp += rng.Float64() * 20
+		}
+		s.step()
+	}
+	if len(s.errs) > 0 {
+		t.Fatalf("seed %d: protocol errors: %v", fr.seed, s.errs[:min(3, len(s.errs))])
+	}
+	res := faultResult{values: len(watches), msgsPerOp: float64(s.sent) / float64(ops)}
+	vs := make([]int64, 0, len(watches))
+	for v := range watches {
+		vs = append(vs, v)
+	}
+	slices.Sort(vs)
+	for _, v := range vs {
+		w := watches[v]
+		late := false
+		for _, p := range sortedIDs(keys(w.reach)) {
+			at, ok := learned[v][p]
+			d := at - w.born
+			if !ok {
+				d = 1 << 40
+			}
+			if d > stalenessBoundMs {
+				late = true
+			}
+			if d > res.worstMs {
+				res.worstMs, res.worst = d, fmt.Sprintf("value %d from %s at %d ms, at %s", v, s.origin[v], w.born, p)
+			}
+		}
+		if late {
+			res.late++
+		}
+	}
+	res.converged, _ = s.converged()
+	if fr.healAt > 0 {
+		for v := range next {
+			if s.origin[v] == "" || !s.acked[v] {
+				continue
+			}
+			for _, p := range s.ids {
+				at, ok := learned[v][p]
+				if p == s.origin[v] || s.down[p] {
+					continue
+				}
+				if !ok {
+					at = 1 << 40
+				}
+				if born := bornAt[v]; born < fr.healAt && at-fr.healAt > res.afterHealMs {
+					res.afterHealMs = at - fr.healAt
+					res.worst = fmt.Sprintf("value %d from %s at %d ms, at %s", v, s.origin[v], born, p)
+				}
+			}
+		}
+	}
+	return res
+}
+
+// watch follows one value: the nodes its origin could reach at every step
+// from the broadcast until the bound (the ones it could not reach at some
+// step are dropped).
+type watch struct {
+	value int64
+	born  int64
+	reach map[string]bool
+}
+
+func keys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+// relaySeeds is how many seeds each no-single-point-of-failure rule runs.
+func relaySeeds() int64 {
+	if testing.Short() {
+		return 2
+	}
+	return int64(min(*flagSeeds, 6))
+}
+
+// Rule: with the transitive partition shapes of Maelstrom (one node alone,
+// a minority third, two halves) cut for 5 s under load, every value
+// reaches every node its origin can reach within 1 s (the relay role
+// fails over to the first node of the order on each side), and everything
+// converges after the heal.
+func TestRelayPartitionShapesWithinBound(t *testing.T) {
+	for shape := range 3 {
+		for seed := int64(1); seed <= relaySeeds(); seed++ {
+			var name string
+			r := faultRun{seed: seed, until: 15000, events: map[int64]func(*simNet){
+				5000:  func(s *simNet) { name = s.nemesisPartition(shape) },
+				10000: func(s *simNet) { s.heal() },
+			}}.run(t)
+			if r.late > 0 || !r.converged {
+				t.Errorf("%s, seed %d: %d of %d values late (worst %d ms: %s; bound %d ms), converged %v",
+					name, seed, r.late, r.values, r.worstMs, r.worst, stalenessBoundMs, r.converged)
+			}
+		}
+	}
+}
+
+// Rule: with Maelstrom's majorities ring (every node hears a majority, no
+// two the same) cut for 5 s under load, everything converges after the
+// heal. The 1 s bound is not asserted here because it does not hold: while
+// the ring lasts a tail of values reaches some nodes their origin hears
+// only through anti-entropy, and after the heal some seeds take up to 3 s
+// (the figures are logged; see the README).
+func TestRelayRingConverges(t *testing.T) {
+	for seed := int64(1); seed <= relaySeeds(); seed++ {
+		r := faultRun{seed: seed, until: 15000, healAt: 10000, events: map[int64]func(*simNet){
+			5000:  func(s *simNet) { s.nemesisPartition(3) },
+			10000: func(s *simNet) { s.heal() },
+		}}.run(t)
+		if !r.converged {
+			t.Errorf("ring, seed %d: not converged", seed)
+		}
+		t.Logf("ring, seed %d: %d of %d values beyond %d ms while cut (worst %d ms); everywhere %d ms after the heal",
+			seed, r.late, r.values, stalenessBoundMs, r.worstMs, r.afterHealMs)
+	}
+}
+
+// Rule: the relay (n0) paused for 5 s, then dead for 5 s, under load:
+// every value reaches every node its origin can reach (n0 excluded while
+// paused or dead) within 1 s; after n0 restarts everything converges.
+func TestRelayPausedThenDeadWithinBound(t *testing.T) {
+	for seed := int64(1); seed <= relaySeeds(); seed++ {
+		r := faultRun{seed: seed, until: 20000, events: map[int64]func(*simNet){
+			5000:  func(s *simNet) { s.pause("n0") },
+			10000: func(s *simNet) { s.crash("n0") },
+			15000: func(s *simNet) {
+				if err := s.restart("n0", 0.5); err != nil {
+					t.Fatal(err)
+				}
+			},
+		}}.run(t)
+		if r.late > 0 || !r.converged {
+			t.Errorf("seed %d: %d of %d values late (worst %d ms: %s; bound %d ms), converged %v",
+				seed, r.late, r.values, r.worstMs, r.worst, stalenessBoundMs, r.converged)
+		}
+	}
+}
+
+// Rule: any single node paused for 5 s under load: every value reaches
+// every other node within 1 s.
+func TestRelayAnyNodePausedWithinBound(t *testing.T) {
+	for seed := int64(1); seed <= relaySeeds(); seed++ {
+		id := fmt.Sprintf("n%d", rand.New(rand.NewSource(seed)).Intn(25))
+		r := faultRun{seed: seed, until: 15000, events: map[int64]func(*simNet){
+			5000:  func(s *simNet) { s.pause(id) },
+			10000: func(s *simNet) { s.resume(id) },
+		}}.run(t)
+		if r.late > 0 || !r.converged {
+			t.Errorf("%s paused, seed %d: %d of %d values late (worst %d ms: %s; bound %d ms), converged %v",
+				id, seed, r.late, r.values, r.worstMs, r.worst, stalenessBoundMs, r.converged)
+		}
+	}
+}
+
+// Rule: with no fault, every value reaches every node within a window,
+// two latencies, the lead and two ticks of processing (in steps of 1 ms),
+// at about one message per operation.
+func TestRelayHealthyBoundAndCost(t *testing.T) {
+	d := DefaultConfig()
+	bound := int64(d.WindowTicks+d.LeadTicks+2)*10 + 2*100
+	for seed := int64(1); seed <= relaySeeds(); seed++ {
+		r := faultRun{seed: seed, until: 20000}
+		res := r.run(t)
+		if res.worstMs > bound || !res.converged || res.msgsPerOp > 1.1 {
+			t.Errorf("seed %d: worst %d ms (%s), bound %d; %.2f msgs/op (want <= 1.1); converged %v",
+				seed, res.worstMs, res.worst, bound, res.msgsPerOp, res.converged)
+		}
+	}
+}
+
+// relayDriver drives one core of the relay strategy by hand.
+func relayDriver(t *testing.T, id string, n int) *driver {
+	d := &driver{t: t, c: newCore(t, id, n, func(c *Config) {
+		c.Strategy = StrategyRelay
+		quiet(c)
+	})}
+	d.c.Ready()
+	return d
+}
+
+// Rule: a leaf's upload that its relay does not acknowledge within the
+// timeout (FailoverTicks before any round trip is known) is copied to
+// every peer, the next five nodes of the order are probed, and uploads go
+// to the first of them; the relay heard from right after was only slow,
+// so the next timeout is longer by FailoverMarginTicks.
+func TestRelayFailoverAndSlack(t *testing.T) {
+	d := relayDriver(t, "n9", 10)
+	cfg := d.c.cfg
+	d.broadcast(7)
+	if got := describe(d.take()); len(got) != 1 || !strings.Contains(got[0], "n0 push #1") {
+		t.Fatalf("first upload: %v, want one push to n0", got)
+	}
+	d.tick(cfg.FailoverTicks - 1)
+	if got := d.take(); len(got) != 0 {
+		t.Fatalf("before FailoverTicks: %v", describe(got))
+	}
+	d.tick(1)
+	out := d.take()
+	copies := only(out, func(s sent) bool { return isDirect(s) && slices.Equal(s.m.Values, []int64{7}) })
+	probes := only(out, func(s sent) bool { return s.m.Kind == KindPush && !s.m.Direct && len(s.m.Values) == 0 })
+	if len(copies) != 9 || len(probes) != 5 || probes[0].to != "n1" || probes[4].to != "n5" {
+		t.Fatalf("at FailoverTicks: %d copies (want 9), probes %v (want n1..n5)", len(copies), describe(probes))
+	}
+	if r := d.c.strat.(*relay); r.current != "n1" {
+		t.Fatalf("relay %s after the failover, want n1", r.current)
+	}
+	d.step("n0", Message{Kind: KindPush, Direct: true, Round: 1, Values: []int64{8}})
+	if r := d.c.strat.(*relay); r.current != "n0" || r.slack != int64(cfg.FailoverMarginTicks) {
+		t.Errorf("n0 heard right after: relay %s, slack %d; want n0, %d", r.current, r.slack, cfg.FailoverMarginTicks)
+	}
+}
+
+// Rule: an idle relay core (nothing queued, nothing unacknowledged) has no
+// deadline of its strategy, and anti-entropy's is MaxSkipTicks after its
+// last round: the node sleeps until the next message.
+func TestRelayIdleHasNoDeadline(t *testing.T) {
+	d := relayDriver(t, "n0", 3)
+	d.tick(5)
+	if got, want := d.c.NextDeadline(), d.c.ae.lastRealRound+int64(d.c.cfg.MaxSkipTicks); got < want || d.c.strat.nextDeadline() != NoDeadline {
+		t.Errorf("idle relay: deadline %d (strategy %d), want none before %d", got, d.c.strat.nextDeadline(), want)
+	}
+	d.step("n1", Message{Kind: KindPush, Round: 1, Values: []int64{4}, Count: 1})
+	if got := d.c.NextDeadline(); got == NoDeadline || got > d.c.Now()+int64(d.c.cfg.WindowTicks) {
+		t.Errorf("after an upload: deadline %d at tick %d, want the next flush within a window", got, d.c.Now())
+	}
+	d.tick(d.c.cfg.WindowTicks)
+	if got := d.c.strat.nextDeadline(); got != NoDeadline {
+		t.Errorf("after the flush: strategy deadline %d, want none", got)
+	}
+}
