@@ -191,7 +191,7 @@ const (
 func DefaultConfig() Config {
 	return Config{
 		Strategy:            StrategyRelay,
-		WindowTicks:         38,
+		WindowTicks:         26,
 		LeadTicks:           3,
 		FailoverTicks:       80,
 		FailoverMarginTicks: 20,
