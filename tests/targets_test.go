@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"broadcast/gossip"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -138,7 +139,7 @@ func BenchmarkSweepWindow(b *testing.B) {
 		med = append(med, plotter.XY{X: f.msgsPerOp, Y: f.p50})
 		mx = append(mx, plotter.XY{X: f.msgsPerOp, Y: f.max})
 		wlabels = append(wlabels, fmt.Sprintf("%d ms", 10*w))
-		if w == 38 {
+		if w == gossip.DefaultConfig().WindowTicks {
 			def = f
 		}
 	}
