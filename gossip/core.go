@@ -38,6 +38,7 @@ type Core struct {
 	// they were learned; recentQ holds the same values in learning order
 	// (from recentHead on) so that they can be aged out cheaply.
 	recent     map[int64]int64
+	recentPeak int // the most entries recent held since it was built (see shrunk)
 	recentQ    []int64
 	recentHead int
 
@@ -275,9 +276,10 @@ func (c *Core) ageRecent() {
 		c.recentHead++
 	}
 	if c.recentHead > 1024 && c.recentHead*2 > len(c.recentQ) {
-		c.recentQ = append(c.recentQ[:0], c.recentQ[c.recentHead:]...)
+		c.recentQ = shrunkQueue(append(c.recentQ[:0], c.recentQ[c.recentHead:]...))
 		c.recentHead = 0
 	}
+	c.recent = shrunk(c.recent, &c.recentPeak)
 }
 
 // send queues one message for the next Ready.

@@ -22,8 +22,9 @@ type antiEntropy struct {
 	// value that was only in flight arrives by push soon after; one that
 	// never does was withheld from this node (a partition or a lost
 	// message): a real gap.
-	unconfirmed  map[int64]struct{}
-	unconfirmedQ []learnedAt
+	unconfirmed     map[int64]struct{}
+	unconfirmedPeak int // the most entries unconfirmed held since it was built (see shrunk)
+	unconfirmedQ    []learnedAt
 
 	syncInterval   int   // current adaptive interval, ticks
 	nextSync       int64 // tick at which the next round is due
@@ -302,6 +303,8 @@ func (a *antiEntropy) checkUnconfirmed() {
 			withheld = append(withheld, v)
 		}
 	}
+	a.unconfirmed = shrunk(a.unconfirmed, &a.unconfirmedPeak)
+	a.unconfirmedQ = shrunkQueue(a.unconfirmedQ)
 	if len(withheld) > 0 {
 		a.gapFound("peers", fmt.Sprintf("%d values learned by sync never came by push", len(withheld)), false)
 		c.strat.withheld(withheld)
