@@ -87,8 +87,21 @@ func (l *logger) Logf(format string, args ...any) {
 	level, rest := split(fmt.Sprintf(format, args...))
 	l.write(level, rest)
 	if level != "INFO" {
-		l.term.println(level + " " + rest)
+		l.term.println(consoleCut(level + " " + rest))
 	}
+}
+
+// consoleLineBytes bounds a warning's length on the console: a node's
+// message quoted in a warning (an Invalid dest, a malformed line) can be a
+// read_ok of hundreds of KB. jepsen.log keeps the whole line.
+const consoleLineBytes = 2000
+
+// consoleCut shortens s to consoleLineBytes for the console.
+func consoleCut(s string) string {
+	if len(s) <= consoleLineBytes {
+		return s
+	}
+	return fmt.Sprintf("%s... (%d bytes in all; the whole line is in jepsen.log)", strings.ToValidUTF8(s[:consoleLineBytes], ""), len(s))
 }
 
 // Consolef logs to jepsen.log and prints the message on the console.
@@ -97,9 +110,9 @@ func (l *logger) Consolef(format string, args ...any) {
 	level, rest := split(msg)
 	l.write(level, rest)
 	if level == "INFO" {
-		l.term.println(msg)
+		l.term.println(consoleCut(msg))
 	} else {
-		l.term.println(level + " " + msg[len(level)+1:])
+		l.term.println(consoleCut(level + " " + msg[len(level)+1:]))
 	}
 }
 
