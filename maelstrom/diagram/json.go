@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"strconv"
+	"strings"
 
 	"broadcast/maelstrom/history"
 	"broadcast/maelstrom/journal"
@@ -84,6 +85,11 @@ func WriteJSONFrom(w io.Writer, r *journal.Reader, nodes []string, faults []hist
 		switch {
 		case len(m.Body) == 0:
 			buf = append(buf, "null"...)
+		case m.BodyBytes > len(m.Body):
+			// The journal kept only the head of a long body: a string that
+			// says how much is missing.
+			q, _ := json.Marshal(fmt.Sprintf("%s… (%d more bytes)", strings.ToValidUTF8(string(m.Body), "\uFFFD"), m.BodyBytes-len(m.Body)))
+			buf = append(buf, q...)
 		case json.Valid(m.Body):
 			buf = append(buf, m.Body...)
 		default:

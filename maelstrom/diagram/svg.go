@@ -335,11 +335,10 @@ func writeArrow(cw *countingWriter, m journal.Message, l *lanes, x func(int) flo
 		y2 = y(m.Due)
 		fate = "never delivered"
 	}
-	body := m.Body
+	body := m.Body[:min(len(m.Body), cfg.MaxBody)]
 	more := ""
-	if len(body) > cfg.MaxBody {
-		more = fmt.Sprintf(" … (%d more bytes)", len(body)-cfg.MaxBody)
-		body = body[:cfg.MaxBody]
+	if whole := max(m.BodyBytes, len(m.Body)); whole > len(body) {
+		more = fmt.Sprintf(" … (%d more bytes)", whole-len(body))
 	}
 	cw.printf("<line class=\"m %s\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"><title>#%d %s → %s sent %s s, %s\n%s%s</title></line>\n",
 		class, x1, y1, x2, y2, m.ID, html.EscapeString(m.Src), html.EscapeString(m.Dest), secs(m.Sent), fate,

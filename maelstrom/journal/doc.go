@@ -23,9 +23,10 @@
 //	r, err := journal.Open(path)
 //	err = journal.Messages(r, func(m journal.Message) error { ...; return nil })
 //
-// The format: the magic line "maelstrom-journal 1\n", then records, each a
+// The format: the magic line "maelstrom-journal 2\n", then records, each a
 // kind byte and unsigned varints: 'N' idx len name (a new endpoint name);
-// 'S' id sent due src dest len body; 'D' id at; 'X' id at reason; 'L' count
+// 'S' id sent due src dest fulllen len body (the first len bytes of a body
+// of fulllen, at most Config.MaxBodyBytes); 'D' id at; 'X' id at reason; 'L' count
 // (events lost). Times are nanoseconds on the run's relative clock. A file
 // cut short (a run in progress, a crash) ends in a partial record, which
 // Next reports as io.ErrUnexpectedEOF after every whole record.

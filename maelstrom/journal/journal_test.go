@@ -218,3 +218,43 @@ func BenchmarkSendDeliver(b *testing.B) {
 		b.Fatal(err)
 	}
 }
+
+// Rule: a body longer than MaxBodyBytes is kept only up to it, with its
+// whole length; shorter bodies are kept whole. A long run's read_ok
+// bodies therefore cost MaxBodyBytes each, not their size.
+func TestLongBodiesKeepTheirHeadAndLength(t *testing.T) {
+	path := filepath.Join(t.TempDir(), FileName)
+	w, err := Create(path, Config{MaxBodyBytes: 64})
+	if err != nil {
+		t.Fatal(err)
+	}
+	long := bytes.Repeat([]byte("1234567,"), 100_000) // 800 KB
+	short := []byte(`{"type":"read_ok","messages":[1,2]}`)
+	w.Send(1, 10, 20, []byte("n1"), []byte("c2"), long)
+	w.Send(2, 10, 20, []byte("n1"), []byte("c2"), short)
+	if _, err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if fi, _ := os.Stat(path); fi.Size() > 1024 {
+		t.Fatalf("journal of two messages is %d bytes: the long body was kept whole", fi.Size())
+	}
+	r, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var got []Message
+	if _, err := Messages(r, func(m Message) error { got = append(got, m); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 {
+		t.Fatalf("%d messages, want 2", len(got))
+	}
+	byID := map[int64]Message{got[0].ID: got[0], got[1].ID: got[1]}
+	if m := byID[1]; !bytes.Equal(m.Body, long[:64]) || m.BodyBytes != len(long) {
+		t.Errorf("long body: kept %d bytes of %d, want 64 of %d", len(m.Body), m.BodyBytes, len(long))
+	}
+	if m := byID[2]; !bytes.Equal(m.Body, short) || m.BodyBytes != len(short) {
+		t.Errorf("short body: %q (%d), want it whole", m.Body, m.BodyBytes)
+	}
+}

@@ -31,7 +31,8 @@ type Message struct {
 	End        int64
 	Fate       Fate
 	Why        netsim.DropReason
-	Body       []byte // owned by the Message
+	Body       []byte // owned by the Message; its first Config.MaxBodyBytes
+	BodyBytes  int    // the whole body's length
 	IsClient   bool   // src or dest is a client (Maelstrom's c prefix)
 	IsError    bool   // the body's type is "error"
 	LostBefore int64  // journal events lost just before this message's fate was known
@@ -80,7 +81,7 @@ func Messages(r *Reader, fn func(Message) error) (Summary, error) {
 				sum.Start = ev.At
 			}
 			m := &Message{ID: ev.ID, Src: ev.Src, Dest: ev.Dest, Sent: ev.At, Due: ev.Due,
-				Body: append([]byte(nil), ev.Body...), Fate: InFlight}
+				Body: append([]byte(nil), ev.Body...), BodyBytes: ev.BodyBytes, Fate: InFlight}
 			m.IsClient = isClient(m.Src) || isClient(m.Dest)
 			m.IsError = IsErrorBody(m.Body)
 			open[ev.ID] = m

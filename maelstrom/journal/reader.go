@@ -32,9 +32,12 @@ type Event struct {
 	// Due is a Send's deadline: At plus the drawn latency.
 	Due int64
 	// Src, Dest and Body are set on Send; Body aliases the reader's buffer
-	// and is valid until the next call to Next.
+	// and is valid until the next call to Next. Body is the first
+	// Config.MaxBodyBytes of the message's body, whose whole length is
+	// BodyBytes.
 	Src, Dest string
 	Body      []byte
+	BodyBytes int
 	// Why is a Drop's reason.
 	Why netsim.DropReason
 	// Count is a Lost record's count.
@@ -103,7 +106,7 @@ func (r *Reader) Next() (Event, error) {
 			}
 			return Event{}, err
 		}
-		var u [6]uint64
+		var u [7]uint64
 		switch k {
 		case kindName:
 			if err := r.uvarints(u[:2]); err != nil {
@@ -118,18 +121,21 @@ func (r *Reader) Next() (Event, error) {
 			}
 			r.names = append(r.names, string(name))
 		case kindSend:
-			if err := r.uvarints(u[:6]); err != nil {
+			if err := r.uvarints(u[:7]); err != nil {
 				return Event{}, err
 			}
 			if u[3] >= uint64(len(r.names)) || u[4] >= uint64(len(r.names)) {
 				return Event{}, fmt.Errorf("%w: unknown name in send %d", ErrFormat, u[0])
 			}
-			body, err := r.bytes(u[5])
+			if u[6] > u[5] {
+				return Event{}, fmt.Errorf("%w: send %d keeps %d body bytes of %d", ErrFormat, u[0], u[6], u[5])
+			}
+			body, err := r.bytes(u[6])
 			if err != nil {
 				return Event{}, err
 			}
 			return Event{Kind: Send, ID: int64(u[0]), At: int64(u[1]), Due: int64(u[2]),
-				Src: r.names[u[3]], Dest: r.names[u[4]], Body: body}, nil
+				Src: r.names[u[3]], Dest: r.names[u[4]], Body: body, BodyBytes: int(u[5])}, nil
 		case kindDeliver:
 			if err := r.uvarints(u[:2]); err != nil {
 				return Event{}, err

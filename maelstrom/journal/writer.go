@@ -15,7 +15,7 @@ import (
 const FileName = "messages.journal"
 
 // magic opens every journal file.
-const magic = "maelstrom-journal 1\n"
+const magic = "maelstrom-journal 2\n"
 
 // Record kinds.
 const (
@@ -38,20 +38,29 @@ type Config struct {
 	// FlushEvery is how often the partial chunk is written (default
 	// 250 ms), so that a run in progress can be viewed.
 	FlushEvery time.Duration
+	// MaxBodyBytes is how much of a message body is kept (default 4 KiB);
+	// the body's full length is always recorded. Late in a long run a
+	// read_ok carries hundreds of KB, all of it in the history already:
+	// kept whole, the journal of a 5-minute run at rate 500 is 11 GB.
+	// Higher: longer bodies in the diagram's tooltips, a larger file.
+	MaxBodyBytes int
 }
 
 // DefaultConfig returns the defaults.
 func DefaultConfig() Config {
-	return Config{ChunkBytes: 256 << 10, MaxPending: 64, FlushEvery: 250 * time.Millisecond}
+	return Config{ChunkBytes: 256 << 10, MaxPending: 64, FlushEvery: 250 * time.Millisecond, MaxBodyBytes: 4 << 10}
 }
 
 func (c *Config) validate() error {
 	d := DefaultConfig()
-	if c.ChunkBytes < 0 || c.MaxPending < 0 || c.FlushEvery < 0 {
+	if c.ChunkBytes < 0 || c.MaxPending < 0 || c.FlushEvery < 0 || c.MaxBodyBytes < 0 {
 		return fmt.Errorf("journal: negative setting in %+v", *c)
 	}
 	if c.ChunkBytes == 0 {
 		c.ChunkBytes = d.ChunkBytes
+	}
+	if c.MaxBodyBytes == 0 {
+		c.MaxBodyBytes = d.MaxBodyBytes
 	}
 	if c.MaxPending == 0 {
 		c.MaxPending = d.MaxPending
@@ -225,7 +234,11 @@ func (w *Writer) nameLocked(name []byte) uint64 {
 
 // Send records a send (netsim.Journal).
 func (w *Writer) Send(id, sent, due int64, src, dest, body []byte) {
-	need := 1 + 5*binary.MaxVarintLen64 + len(body) + 2*(1+2*binary.MaxVarintLen64) + len(src) + len(dest) + 11
+	full := len(body)
+	if full > w.cfg.MaxBodyBytes {
+		body = body[:w.cfg.MaxBodyBytes]
+	}
+	need := 1 + 6*binary.MaxVarintLen64 + len(body) + 2*(1+2*binary.MaxVarintLen64) + len(src) + len(dest) + 11
 	w.mu.Lock()
 	if w.reserveLocked(need) {
 		w.noteLostLocked()
@@ -236,6 +249,7 @@ func (w *Writer) Send(id, sent, due int64, src, dest, body []byte) {
 		c = binary.AppendUvarint(c, uint64(due))
 		c = binary.AppendUvarint(c, s)
 		c = binary.AppendUvarint(c, d)
+		c = binary.AppendUvarint(c, uint64(full))
 		c = binary.AppendUvarint(c, uint64(len(body)))
 		w.cur = append(c, body...)
 		w.events++
