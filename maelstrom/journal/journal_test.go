@@ -258,3 +258,22 @@ func TestLongBodiesKeepTheirHeadAndLength(t *testing.T) {
 		t.Errorf("short body: %q (%d), want it whole", m.Body, m.BodyBytes)
 	}
 }
+
+// Rule: an error body is recognised whole or cut short, and a cut body
+// (invalid JSON) never breaks the reader.
+func TestIsErrorBodyOnHeads(t *testing.T) {
+	for body, want := range map[string]bool{
+		`{"type":"error","code":11,"text":"x"}`:       true,
+		`{"in_reply_to":3,"type":"error","text":"abc`: true,
+		`{"type":"read_ok","messages":[1,2,3`:         false,
+		`{"messages":[1,2,3,4,5,6,7,8,9,10,11,1`:      false,
+		`{"text":"a \"type\":\"error\" inside","ty`:   false,
+		`{`:   false,
+		``:    false,
+		`[1,`: false,
+	} {
+		if got := IsErrorBody([]byte(body)); got != want {
+			t.Errorf("IsErrorBody(%q) = %v, want %v", body, got, want)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package journal
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -126,7 +127,12 @@ func Messages(r *Reader, fn func(Message) error) (Summary, error) {
 func isClient(id string) bool { return len(id) > 0 && id[0] == 'c' }
 
 // IsErrorBody reports whether a JSON body's top-level "type" is "error".
+// The body may be the head of a longer one (the journal keeps
+// Config.MaxBodyBytes): then its members are read up to the cut.
 func IsErrorBody(body []byte) bool {
+	if !json.Valid(body) {
+		return headTypeIsError(body)
+	}
 	isErr := false
 	netsim.Members(body, func(k string, v json.RawMessage) {
 		if k == "type" && string(v) == `"error"` {
@@ -134,4 +140,29 @@ func IsErrorBody(body []byte) bool {
 		}
 	})
 	return isErr
+}
+
+// headTypeIsError reads the top-level members of a JSON object cut short
+// and reports whether its "type" member, if it comes before the cut, is
+// "error".
+func headTypeIsError(head []byte) bool {
+	d := json.NewDecoder(bytes.NewReader(head))
+	if t, err := d.Token(); err != nil || t != json.Delim('{') {
+		return false
+	}
+	for d.More() {
+		k, err := d.Token()
+		if err != nil {
+			return false
+		}
+		if k == "type" {
+			v, err := d.Token()
+			return err == nil && v == "error"
+		}
+		var skip json.RawMessage
+		if d.Decode(&skip) != nil {
+			return false
+		}
+	}
+	return false
 }
