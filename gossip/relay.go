@@ -397,6 +397,11 @@ func (r *relay) acked(seq uint64, count int64) {
 	// relay flushes every WindowTicks on its grid.
 	r.phase = last.at + waited - int64(c.cfg.LeadTicks)
 	r.phaseOK = true
+	// This runs in a Step, between ticks: the new timing may put the slot
+	// of the queued values at this very tick (it moves by a tick as the
+	// first timings settle), and the next tick would find it past, so they
+	// would wait a whole window more.
+	r.maybeUpload()
 }
 
 // syncedValue re-spreads a value anti-entropy brought to a node that is
