@@ -428,3 +428,23 @@ func TestRelayAckMovingSlotToNowUploads(t *testing.T) {
 		t.Fatalf("at the moved slot (tick %d): %v, want upload #3 of [3] to n0", now, got)
 	}
 }
+
+// Rule: queued values keep the upload slot they wait for: an Advance that
+// skips that slot's tick (a node that slept until the deadline and woke
+// late) uploads them at once, not at the next slot after now.
+func TestRelayUploadSlotSkippedByAdvance(t *testing.T) {
+	d := relayDriver(t, "n9", 10)
+	d.broadcast(1) // upload #1 at tick 0, untimed
+	d.take()
+	d.tick(10)
+	d.step("n0", Message{Kind: KindPush, Direct: true, Ack: 1, Count: -20 - 1}) // slots at 17, 17+WindowTicks, ...
+	d.broadcast(2)
+	if got := d.c.NextDeadline(); got != 17 {
+		t.Fatalf("deadline %d with a value queued, want the slot 17", got)
+	}
+	d.c.Advance(19) // woke two ticks late
+	d.collect()
+	if got := describe(d.take()); len(got) != 1 || !strings.Contains(got[0], "n0 push #2") || !strings.Contains(got[0], "[2]") {
+		t.Fatalf("after skipping the slot: %v, want upload #2 of [2] to n0", got)
+	}
+}
