@@ -58,6 +58,11 @@ type relay struct {
 	// phase + k*WindowTicks); phaseOK says the relay's feedback has set it.
 	phase   int64
 	phaseOK bool
+	// upDue is the slot the queued values (up) wait for (-1: none set):
+	// fixed when they are queued, so that an Advance that skips the slot's
+	// tick (a driver that sleeps until a deadline and wakes late) still
+	// sends them then, instead of at the next slot after now.
+	upDue int64
 	// lastDown is the tick of the last downlink with values from current;
 	// probed says a probe went since (see maybeProbe). lastAlarm is the
 	// tick of the last failover copy from another node (a sign of a cut).
@@ -128,6 +133,7 @@ func newRelay(c *Core) *relay {
 		probes:     make(map[string]sentUpload),
 	}
 	r.lastFailover = -degradedTicks
+	r.upDue = -1
 	r.choose()
 	r.nextFlush = r.gridAfter(c.now)
 	return r
@@ -148,7 +154,7 @@ func (r *relay) choose() {
 					r.c.cfg.Logf("relay %s -> %s", r.current, id)
 				}
 				r.current = id
-				r.phaseOK = false
+				r.phaseOK, r.upDue = false, -1
 				r.heardCurrent = r.c.now
 				if r.self() { // this node relays its own values now
 					for _, v := range r.up {
@@ -189,11 +195,17 @@ func (r *relay) maybeUpload() {
 	if len(r.up) == 0 || r.self() {
 		return
 	}
-	if r.phaseOK && c.now < r.nextSlot() {
-		return
+	if r.phaseOK {
+		if r.upDue < 0 {
+			r.upDue = r.nextSlot()
+		}
+		if c.now < r.upDue {
+			return
+		}
 	}
 	r.upload(r.up)
 	r.up = r.up[:0]
+	r.upDue = -1
 }
 
 // nextSlot returns the first upload slot at or after now.
@@ -397,6 +409,15 @@ func (r *relay) acked(seq uint64, count int64) {
 	// relay flushes every WindowTicks on its grid.
 	r.phase = last.at + waited - int64(c.cfg.LeadTicks)
 	r.phaseOK = true
+	if r.upDue >= 0 {
+		// Values are queued: they go at the new timing's next slot, or
+		// at the one they waited for if that comes first (the new timing
+		// may put its slot a tick or two before now, as the first timings
+		// settle: they would wait a whole window more).
+		r.upDue = min(r.upDue, r.nextSlot())
+	}
+	// This runs in a Step, between ticks: the slot may be this very tick.
+	r.maybeUpload()
 }
 
 // syncedValue re-spreads a value anti-entropy brought to a node that is
@@ -696,7 +717,9 @@ func (r *relay) nextDeadline() int64 {
 		d = min(d, r.nextFlush)
 	}
 	if len(r.up) > 0 {
-		if r.phaseOK {
+		if r.phaseOK && r.upDue >= 0 {
+			d = min(d, r.upDue)
+		} else if r.phaseOK {
 			d = min(d, r.nextSlot())
 		} else {
 			d = c.now + 1
