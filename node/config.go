@@ -139,7 +139,7 @@ type Config struct {
 	// node's output). Higher: slow acks still count; lower: more margin.
 	ClientReplyDeadline time.Duration
 	// LivenessInterval is how often the node stamps that it is running
-	// (default 250 ms). After a stop (SIGSTOP) or a stall, the input that
+	// (default 500 ms). After a stop (SIGSTOP) or a stall, the input that
 	// waited counts from the last stamp, so the reply deadline judges it by
 	// the stop's start; a stall longer than twice this is noticed even
 	// without SIGCONT. Higher: less idle CPU, requests after a stop judged
@@ -175,7 +175,7 @@ func DefaultConfig() Config {
 		TickInterval:        10 * time.Millisecond,
 		MaxLineBytes:        16 << 20,
 		ClientReplyDeadline: 4 * time.Second,
-		LivenessInterval:    250 * time.Millisecond,
+		LivenessInterval:    500 * time.Millisecond,
 		InboxSize:           1024,
 		OutboxSize:          4096,
 		LogLevel:            LevelInfo,

@@ -84,16 +84,20 @@ func NewStdio(r io.Reader, w io.Writer) *Stdio {
 	return s
 }
 
-// countingReader counts the bytes read through it (readable from any
-// goroutine).
+// countingReader counts the bytes read through it, readably from any
+// goroutine. inRead is set for the length of each Read: bytes a read has
+// taken from the OS are in n only once it clears.
 type countingReader struct {
-	r io.Reader
-	n atomic.Int64
+	r      io.Reader
+	n      atomic.Int64
+	inRead atomic.Bool
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
+	c.inRead.Store(true)
 	k, err := c.r.Read(p)
 	c.n.Add(int64(k))
+	c.inRead.Store(false)
 	return k, err
 }
 
@@ -153,12 +157,25 @@ func (s *Stdio) InputOffset() int64 { return s.off }
 
 // InputReceived implements Transport: what was taken from the input, plus
 // what the OS holds if the input is a file that can tell (a pipe:
-// FIONREAD). The OS is asked first: a read in between makes the figure
-// too high, never too low.
+// FIONREAD). The OS is asked first and the count read after, with no read
+// in progress: a read in between makes the figure too high, never too
+// low. A read in progress may have taken bytes not yet counted, or may be
+// parked waiting for input (it took nothing): after receivedWait it is
+// taken to be parked.
 func (s *Stdio) InputReceived() int64 {
-	waiting := osWaiting(s.r)
-	return s.pulled.n.Load() + waiting
+	deadline := time.Now().Add(receivedWait)
+	for {
+		waiting := osWaiting(s.r)
+		if !s.pulled.inRead.Load() || time.Now().After(deadline) {
+			return s.pulled.n.Load() + waiting
+		}
+		time.Sleep(receivedWait / 20)
+	}
 }
+
+// receivedWait bounds how long InputReceived waits for a read in progress:
+// far longer than a read that has data takes to return.
+const receivedWait = 2 * time.Millisecond
 
 // WriteLine implements Transport.
 func (s *Stdio) WriteLine(line []byte) error {
