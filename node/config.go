@@ -138,6 +138,18 @@ type Config struct {
 	// timeout, after which a reply to the closed client would kill this
 	// node's output). Higher: slow acks still count; lower: more margin.
 	ClientReplyDeadline time.Duration
+	// LivenessInterval is how often the node stamps that it is running
+	// (default 500 ms). After a stop (SIGSTOP) or a stall, the input that
+	// waited counts from the last stamp, so the reply deadline judges it by
+	// the stop's start; a stall longer than twice this is noticed even
+	// without SIGCONT. Higher: less idle CPU, requests after a stop judged
+	// up to this much older than they are. With DisableTicker there is no
+	// periodic stamp: the lines read stamp it.
+	LivenessInterval time.Duration
+	// Resumes delivers an event each time the process runs again after a
+	// stop; nil means SIGCONT (the kernel sends it on resume). Tests
+	// inject resumes through it.
+	Resumes <-chan struct{}
 	// InboxSize is the number of decoded inbound messages that may wait
 	// for the owner goroutine (default 1024). Higher: absorbs bursts,
 	// more memory.
@@ -163,6 +175,7 @@ func DefaultConfig() Config {
 		TickInterval:        10 * time.Millisecond,
 		MaxLineBytes:        16 << 20,
 		ClientReplyDeadline: 4 * time.Second,
+		LivenessInterval:    500 * time.Millisecond,
 		InboxSize:           1024,
 		OutboxSize:          4096,
 		LogLevel:            LevelInfo,
@@ -178,7 +191,7 @@ func (c *Config) validate() error {
 	if c.LogLevel < LevelError || c.LogLevel > LevelDebug {
 		return fmt.Errorf("%w: unknown log level %d", ErrConfig, c.LogLevel)
 	}
-	if c.TickInterval < 0 || c.MaxLineBytes < 0 || c.ClientReplyDeadline < 0 || c.InboxSize < 0 || c.OutboxSize < 0 {
+	if c.TickInterval < 0 || c.MaxLineBytes < 0 || c.ClientReplyDeadline < 0 || c.LivenessInterval < 0 || c.InboxSize < 0 || c.OutboxSize < 0 {
 		return fmt.Errorf("%w: negative interval, size or deadline", ErrConfig)
 	}
 	if c.TickInterval == 0 {
@@ -192,6 +205,9 @@ func (c *Config) validate() error {
 	}
 	if c.ClientReplyDeadline == 0 {
 		c.ClientReplyDeadline = d.ClientReplyDeadline
+	}
+	if c.LivenessInterval == 0 {
+		c.LivenessInterval = d.LivenessInterval
 	}
 	if c.InboxSize == 0 {
 		c.InboxSize = d.InboxSize

@@ -19,7 +19,7 @@
 //
 // # Goroutines
 //
-// Three, and only the owner touches state (the core, the set of visible
+// Four, and only the owner touches state (the core, the set of visible
 // values, the pending acks):
 //
 //   - reader: Transport.ReadLine, decode (wire.go), hand an event to the owner;
@@ -31,7 +31,10 @@
 //     disk it wakes every 100 ms to drop those past ClientReplyDeadline);
 //   - writer: owns the output; writes each queued line, flushes when nothing
 //     more is queued (a read_ok's messages array is written from the shared
-//     read cache, not copied into the line).
+//     read cache, not copied into the line); it drops a client reply whose
+//     deadline passed while it was queued;
+//   - liveness: stamps every LivenessInterval that the process runs, and
+//     turns SIGCONT (Config.Resumes) into a stall record (stall.go).
 //
 // # Files
 //
@@ -40,7 +43,8 @@
 // what is durable"; reply.go builds and queues replies; readcache.go keeps
 // read_ok's messages array: encoded in one pass over the visible set,
 // extended in place while values arrive in ascending order, shared by every
-// queued read_ok; wire.go is all the JSON.
+// queued read_ok; stall.go is the rule "input that waited through a stop
+// counts from the stop"; wire.go is all the JSON.
 //
 // # Protocol rules
 //
@@ -91,6 +95,19 @@
 // After a restart (Log.Restarted) the node takes a new incarnation id (a
 // UUIDv7), restores the recovered values into the core and calls
 // core.Rejoin, so that peers push what it missed.
+//
+// # Stops and stalls
+//
+// stall.go holds this rule, stall_test.go its tests. While the process is
+// stopped (SIGSTOP) its clients' requests wait in the stdin pipe; a client
+// gives up after 5 s, and a reply to it then makes Maelstrom stop reading
+// this node's output (maelstrom/MODEL.md). So a line that was already
+// waiting when the process ran again (up to Transport.InputReceived at the
+// moment SIGCONT, the liveness goroutine or the reader noticed the stop)
+// counts as arrived at the last liveness stamp before the stop, and the
+// reply deadline drops the late ones (one log line each; the request is
+// still applied). Lines received after the notice keep their read time.
+// Replies waiting for the disk keep their real arrival time.
 //
 // # Data directory
 //

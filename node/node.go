@@ -29,7 +29,7 @@ type Node struct {
 	startOnce sync.Once
 	stopOnce  sync.Once
 	started   atomic.Bool
-	aux       sync.WaitGroup // the reader
+	aux       sync.WaitGroup // the reader and the liveness goroutine
 	loopDone  chan struct{}  // closed when the owner goroutine has ended
 	writeDone chan struct{}  // closed when the writer has flushed and ended
 
@@ -38,6 +38,8 @@ type Node struct {
 	runErr error
 
 	prefix atomic.Pointer[string] // log prefix: the node id once known
+
+	stall stallWatch // stops of the process (stall.go)
 
 	st state // owned by the owner goroutine (after Start)
 }
@@ -117,7 +119,9 @@ func (n *Node) Run() error {
 func (n *Node) Start() {
 	n.startOnce.Do(func() {
 		n.started.Store(true)
-		n.aux.Add(1)
+		n.stall.start(n.cfg.Now())
+		n.aux.Add(2)
+		go n.livenessLoop()
 		go n.readLoop()
 		go n.writeLoop()
 		go n.ownerLoop()
@@ -182,9 +186,11 @@ func (n *Node) logf(level Level, format string, args ...any) {
 // readLoop turns input lines into events for the owner.
 func (n *Node) readLoop() {
 	defer n.aux.Done()
+	var clock arrivalClock
 	for {
+		start := n.tr.InputOffset()
 		line, err := n.tr.ReadLine(n.cfg.MaxLineBytes)
-		ev := inEvent{arrived: n.cfg.Now()}
+		ev := inEvent{arrived: n.arrival(&clock, start, n.cfg.Now())}
 		var tooLong *LineTooLongError
 		switch {
 		case err == nil:
@@ -230,6 +236,12 @@ func (n *Node) writeLoop() {
 	write := func(line outLine) {
 		if failed {
 			return
+		}
+		if !line.latest.IsZero() {
+			if now := n.cfg.Now(); now.After(line.latest) {
+				n.logf(LevelWarn, "reply to %q suppressed at the writer: %v past its deadline (the process was stopped or starved after it was queued)", line.to, now.Sub(line.latest))
+				return
+			}
 		}
 		if err := n.writeOut(line, &scratch); err != nil {
 			failed = true

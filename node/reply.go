@@ -2,6 +2,7 @@ package node
 
 import (
 	"errors"
+	"time"
 
 	maelstrom "github.com/jepsen-io/maelstrom/demo/go"
 )
@@ -36,7 +37,7 @@ func (n *Node) answerRead(req clientReq) {
 	head := len(line)
 	line = append(line, ']')
 	line = appendEnvelopeTail(appendReadOKTail(line, req.msgID))
-	n.out <- outLine{head: line[:head:head], shared: msgs, tail: line[head:]}
+	n.out <- outLine{head: line[:head:head], shared: msgs, tail: line[head:], to: req.to, latest: n.replyLatest(req)}
 }
 
 // replyAllowed reports whether req may be answered now: it must carry a
@@ -62,7 +63,7 @@ func (n *Node) replyOK(req clientReq, typ string) {
 	if line == nil {
 		return
 	}
-	n.endLine(appendOKBody(line, typ, req.msgID))
+	n.endReply(appendOKBody(line, typ, req.msgID), req)
 }
 
 // replyError answers req with an error reply.
@@ -75,7 +76,7 @@ func (n *Node) replyError(req clientReq, code int, text string) {
 	if line == nil {
 		return
 	}
-	n.endLine(appendErrorBody(line, maelstrom.NewRPCError(code, text), req.msgID))
+	n.endReply(appendErrorBody(line, maelstrom.NewRPCError(code, text), req.msgID), req)
 }
 
 // reject answers a bad request with an error, logging exactly one line.
@@ -96,7 +97,7 @@ func (n *Node) reject(req clientReq, code int, text string) {
 	if line == nil {
 		return
 	}
-	n.endLine(appendErrorBody(line, maelstrom.NewRPCError(code, text), req.msgID))
+	n.endReply(appendErrorBody(line, maelstrom.NewRPCError(code, text), req.msgID), req)
 }
 
 // errUnaddressable reports a destination this node must never write to.
@@ -119,10 +120,27 @@ func (n *Node) endLine(line []byte) {
 	n.out <- outLine{head: appendEnvelopeTail(line)}
 }
 
+// endReply closes the envelope of a reply to req and queues it.
+func (n *Node) endReply(line []byte, req clientReq) {
+	n.out <- outLine{head: appendEnvelopeTail(line), to: req.to, latest: n.replyLatest(req)}
+}
+
+// replyLatest is the latest time a reply to req may be written.
+func (n *Node) replyLatest(req clientReq) time.Time {
+	return req.arrived.Add(n.cfg.ClientReplyDeadline)
+}
+
 // outLine is one line queued for the writer: head, then shared, then tail.
 // shared is read-only and may be shared by many lines (the cached read_ok
 // messages); most lines are all head.
-type outLine struct{ head, shared, tail []byte }
+// A client reply carries the latest time it may be written (its request's
+// arrival plus ClientReplyDeadline): the writer drops it after that, so a
+// stop of the process between queueing and writing cannot make it late.
+type outLine struct {
+	head, shared, tail []byte
+	to                 string    // a client reply's dest, for the log
+	latest             time.Time // zero: not a client reply
+}
 
 // linePartsWriter is implemented by transports that write a line from its
 // parts without assembling it first (Stdio).

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -24,6 +25,15 @@ type Transport interface {
 	WriteLine(line []byte) error
 	// Flush pushes every queued line out.
 	Flush() error
+	// InputOffset returns how many bytes of input ReadLine has consumed so
+	// far: every line with its newline, blank and discarded lines included.
+	// Called from the reading goroutine only.
+	InputOffset() int64
+	// InputReceived returns the input offset up to which input has been
+	// received: consumed, buffered by the transport, or waiting in the OS
+	// (as far as the transport can tell). Unlike InputOffset it may be
+	// called from any goroutine, concurrently with ReadLine.
+	InputReceived() int64
 	// CloseInput ends the input: a blocked or later ReadLine returns soon
 	// (io.EOF or an error). Writing keeps working. Safe to call twice.
 	CloseInput() error
@@ -51,13 +61,15 @@ var (
 // Stdio is the Transport over a byte stream pair (os.Stdin, os.Stdout):
 // newline-framed, no 64 KiB line limit, buffered output.
 type Stdio struct {
-	r  io.Reader
-	br *bufio.Reader
+	r      io.Reader
+	pulled countingReader // r, counting the bytes taken from it
+	br     *bufio.Reader
 	// line accumulates a line that spans more than one buffer fill.
 	line []byte
 	// pendingErr is an error seen after the last line of input, returned by
 	// the next ReadLine.
 	pendingErr error
+	off        int64 // bytes consumed by ReadLine
 	w          *bufio.Writer
 	closeOnce  sync.Once
 }
@@ -66,11 +78,27 @@ type Stdio struct {
 // CloseInput closes r if it is an io.Closer (an *os.File must be pollable,
 // for example a pipe opened non-blocking, for that to interrupt a read).
 func NewStdio(r io.Reader, w io.Writer) *Stdio {
-	return &Stdio{
-		r:  r,
-		br: bufio.NewReaderSize(r, 64<<10),
-		w:  bufio.NewWriterSize(w, 64<<10),
-	}
+	s := &Stdio{r: r, w: bufio.NewWriterSize(w, 64<<10)}
+	s.pulled.r = r
+	s.br = bufio.NewReaderSize(&s.pulled, 64<<10)
+	return s
+}
+
+// countingReader counts the bytes read through it, readably from any
+// goroutine. inRead is set for the length of each Read: bytes a read has
+// taken from the OS are in n only once it clears.
+type countingReader struct {
+	r      io.Reader
+	n      atomic.Int64
+	inRead atomic.Bool
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	c.inRead.Store(true)
+	k, err := c.r.Read(p)
+	c.n.Add(int64(k))
+	c.inRead.Store(false)
+	return k, err
 }
 
 // ReadLine implements Transport.
@@ -86,6 +114,7 @@ func (s *Stdio) ReadLine(max int) ([]byte, error) {
 	first := true
 	for {
 		frag, err := s.br.ReadSlice('\n')
+		s.off += int64(len(frag))
 		full := len(frag) > 0 && frag[len(frag)-1] == '\n'
 		if full {
 			frag = frag[:len(frag)-1]
@@ -122,6 +151,31 @@ func trimCR(b []byte) []byte {
 	}
 	return b
 }
+
+// InputOffset implements Transport.
+func (s *Stdio) InputOffset() int64 { return s.off }
+
+// InputReceived implements Transport: what was taken from the input, plus
+// what the OS holds if the input is a file that can tell (a pipe:
+// FIONREAD). The OS is asked first and the count read after, with no read
+// in progress: a read in between makes the figure too high, never too
+// low. A read in progress may have taken bytes not yet counted, or may be
+// parked waiting for input (it took nothing): after receivedWait it is
+// taken to be parked.
+func (s *Stdio) InputReceived() int64 {
+	deadline := time.Now().Add(receivedWait)
+	for {
+		waiting := osWaiting(s.r)
+		if !s.pulled.inRead.Load() || time.Now().After(deadline) {
+			return s.pulled.n.Load() + waiting
+		}
+		time.Sleep(receivedWait / 20)
+	}
+}
+
+// receivedWait bounds how long InputReceived waits for a read in progress:
+// far longer than a read that has data takes to return.
+const receivedWait = 2 * time.Millisecond
 
 // WriteLine implements Transport.
 func (s *Stdio) WriteLine(line []byte) error {
@@ -163,6 +217,8 @@ type Mem struct {
 	mu       sync.Mutex
 	in       [][]byte
 	inClosed bool
+	held     bool     // Hold: ReadLine waits, as a stopped process does not read
+	off      int64    // bytes consumed by ReadLine (lines with newlines)
 	staged   [][]byte // written but not yet flushed
 	out      [][]byte // flushed, not yet taken by Next
 	inReady  chan struct{}
@@ -196,10 +252,11 @@ func (m *Mem) Deliver(line []byte) {
 func (m *Mem) ReadLine(max int) ([]byte, error) {
 	for {
 		m.mu.Lock()
-		if len(m.in) > 0 {
+		if len(m.in) > 0 && !m.held {
 			line := m.in[0]
 			m.in[0] = nil
 			m.in = m.in[1:]
+			m.off += int64(len(line)) + 1
 			m.mu.Unlock()
 			if len(line) > max {
 				return nil, &LineTooLongError{Len: int64(len(line)), Max: max}
@@ -213,6 +270,41 @@ func (m *Mem) ReadLine(max int) ([]byte, error) {
 		}
 		<-m.inReady
 	}
+}
+
+// InputOffset implements Transport.
+func (m *Mem) InputOffset() int64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.off
+}
+
+// InputReceived implements Transport: the lines read and the delivered
+// lines not yet read, each with a newline.
+func (m *Mem) InputReceived() int64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	n := m.off
+	for _, l := range m.in {
+		n += int64(len(l)) + 1
+	}
+	return n
+}
+
+// Hold makes ReadLine wait, as a stopped process does not read: lines
+// delivered meanwhile queue until Release.
+func (m *Mem) Hold() {
+	m.mu.Lock()
+	m.held = true
+	m.mu.Unlock()
+}
+
+// Release ends a Hold: the queued lines are read again.
+func (m *Mem) Release() {
+	m.mu.Lock()
+	m.held = false
+	m.mu.Unlock()
+	signal(m.inReady)
 }
 
 // CloseInput implements Transport: ReadLine returns io.EOF once the lines
