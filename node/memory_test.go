@@ -4,48 +4,30 @@ import (
 	"fmt"
 	"math/rand"
 	"runtime"
-	"strconv"
 	"strings"
 	"testing"
-	"time"
+
+	"broadcast/internal/feed"
 )
 
-// feedPushes delivers the values [from, to) as gossip pushes from n2 in
-// batches of 500 (shuffled within the batch), pacing them at about perSec
-// values a second (0: as fast as the node takes them), with a read every
-// 5,000 values; a read is answered once every value before it is durable.
+// feedPushes delivers the values [from, to) to the node as gossip pushes
+// (feed.Pushes), each read answered before it goes on.
 func feedPushes(b *testing.B, tr *Mem, rng *rand.Rand, from, to int64, perSec int, msgID *int64) {
 	b.Helper()
-	batch := make([]string, 0, 500)
-	start, sent := time.Now(), 0
-	for v := from; v < to; v += 500 {
-		batch = batch[:0]
-		for x := v; x < min(v+500, to); x++ {
-			batch = append(batch, strconv.FormatInt(x, 10))
-		}
-		rng.Shuffle(len(batch), func(i, j int) { batch[i], batch[j] = batch[j], batch[i] })
-		tr.Deliver(fmt.Appendf(nil, `{"src":"n2","dest":"n1","body":{"type":"gossip_push","values":[%s]}}`, strings.Join(batch, ",")))
-		sent += len(batch)
-		if perSec > 0 {
-			if ahead := time.Duration(sent)*time.Second/time.Duration(perSec) - time.Since(start); ahead > 0 {
-				time.Sleep(ahead)
+	feed.Pushes(rng, from, to, perSec, func(line []byte) { tr.Deliver(line) }, func() {
+		*msgID++
+		tr.Deliver(fmt.Appendf(nil, `{"src":"c1","dest":"n1","body":{"type":"read","msg_id":%d}}`, *msgID))
+		want := fmt.Appendf(nil, `"in_reply_to":%d}`, *msgID)
+		for {
+			line, err := tr.Next(waitLong)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if strings.Contains(string(line), `"dest":"c1"`) && strings.Contains(string(line), string(want)) {
+				return
 			}
 		}
-		if (v-from)%5000 == 4500 || v+500 >= to {
-			*msgID++
-			tr.Deliver(fmt.Appendf(nil, `{"src":"c1","dest":"n1","body":{"type":"read","msg_id":%d}}`, *msgID))
-			want := fmt.Appendf(nil, `"in_reply_to":%d}`, *msgID)
-			for {
-				line, err := tr.Next(waitLong)
-				if err != nil {
-					b.Fatal(err)
-				}
-				if strings.Contains(string(line), `"dest":"c1"`) && strings.Contains(string(line), string(want)) {
-					break
-				}
-			}
-		}
-	}
+	})
 }
 
 // heapInUse is the live heap after a full collection.

@@ -2,42 +2,23 @@ package tests
 
 import (
 	"math/rand"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
+
+	"broadcast/internal/feed"
 )
 
 // feedValues pushes the values [from, to) to the node as gossip from peer
-// n2, in batches of 500 shuffled within the batch, at about perSec values
-// a second (0: as fast as the node takes them), with a read from c1
-// every 5,000 values (a read waits until the values before it are durable,
-// so when it is answered the node holds them all).
+// n2 (feed.Pushes), each read from c1 answered before it goes on.
 func feedValues(t testing.TB, p *nodeProc, c1 chan reply, rng *rand.Rand, from, to int64, perSec int, msgID *int64) {
 	t.Helper()
-	batch := make([]string, 0, 500)
-	start, sent := time.Now(), 0
-	for v := from; v < to; v += 500 {
-		batch = batch[:0]
-		for x := v; x < min(v+500, to); x++ {
-			batch = append(batch, strconv.FormatInt(x, 10))
+	feed.Pushes(rng, from, to, perSec, func(line []byte) { p.send("%s", line) }, func() {
+		*msgID++
+		p.send(`{"src":"c1","dest":"n1","body":{"type":"read","msg_id":%d}}`, *msgID)
+		if r := await(t, c1, *msgID, 30*time.Second); r.typ != "read_ok" {
+			t.Fatalf("read answered %q", r.typ)
 		}
-		rng.Shuffle(len(batch), func(i, j int) { batch[i], batch[j] = batch[j], batch[i] })
-		p.send(`{"src":"n2","dest":"n1","body":{"type":"gossip_push","values":[%s]}}`, strings.Join(batch, ","))
-		sent += len(batch)
-		if perSec > 0 {
-			if ahead := time.Duration(sent)*time.Second/time.Duration(perSec) - time.Since(start); ahead > 0 {
-				time.Sleep(ahead)
-			}
-		}
-		if (v-from)%5000 == 4500 || v+500 >= to {
-			*msgID++
-			p.send(`{"src":"c1","dest":"n1","body":{"type":"read","msg_id":%d}}`, *msgID)
-			if r := await(t, c1, *msgID, 30*time.Second); r.typ != "read_ok" {
-				t.Fatalf("read answered %q", r.typ)
-			}
-		}
-	}
+	})
 }
 
 // BenchmarkNodeMemoryPerValue runs the built node (durability disk, so the
