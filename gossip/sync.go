@@ -90,14 +90,7 @@ func (a *antiEntropy) hello(to []string) {
 	c := a.c
 	a.lastRound++
 	for _, p := range to {
-		c.send(p, Message{
-			Kind:        KindHello,
-			Root:        slices.Clone(c.tree.Root()),
-			Digests:     slices.Clone(c.tree.Digests()),
-			Count:       c.values.Len(),
-			Incarnation: c.incarnation,
-			Round:       a.lastRound,
-		})
+		c.send(p, a.summary(KindHello))
 	}
 	a.resetSync()
 }
@@ -143,14 +136,7 @@ func (a *antiEntropy) openRound(peer string) {
 	a.confirmed = false
 	a.lastPeerRound[peer] = c.now
 	a.lastRound++
-	c.send(peer, Message{
-		Kind:        KindSync,
-		Root:        slices.Clone(c.tree.Root()),
-		Digests:     slices.Clone(c.tree.Digests()),
-		Count:       c.values.Len(),
-		Incarnation: c.incarnation,
-		Round:       a.lastRound,
-	})
+	c.send(peer, a.summary(KindSync))
 }
 
 // resetSync brings the anti-entropy interval back to SyncTicks, makes the
@@ -354,5 +340,20 @@ func (a *antiEntropy) sendBuckets(to string, round uint64, buckets []int) {
 	}
 	if len(bs) > 0 {
 		emit()
+	}
+}
+
+// summary builds a message of kind that carries this node's summary (root,
+// bucket digests, count, incarnation) for the current round: a hello or
+// the opening of a round.
+func (a *antiEntropy) summary(kind Kind) Message {
+	c := a.c
+	return Message{
+		Kind:        kind,
+		Root:        slices.Clone(c.tree.Root()),
+		Digests:     slices.Clone(c.tree.Digests()),
+		Count:       c.values.Len(),
+		Incarnation: c.incarnation,
+		Round:       a.lastRound,
 	}
 }

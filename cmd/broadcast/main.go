@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -166,31 +167,17 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer, lo
 	check("client-reply-deadline", err)
 	cfg.MaxLineBytes, err = strconv.Atoi(*maxLine)
 	check("max-line-bytes", err)
-	switch strings.ToLower(*strategy) {
-	case "relay":
-		cfg.Gossip.Strategy = gossip.StrategyRelay
-	case "star":
-		cfg.Gossip.Strategy = gossip.StrategyStar
-	case "direct":
-		cfg.Gossip.Strategy = gossip.StrategyDirect
-	default:
-		check("strategy", fmt.Errorf("%q is not relay, star or direct", *strategy))
-	}
+	cfg.Gossip.Strategy, err = choice(*strategy, map[string]gossip.Strategy{
+		"relay": gossip.StrategyRelay, "star": gossip.StrategyStar, "direct": gossip.StrategyDirect})
+	check("strategy", err)
 	if *latencyFirst {
 		cfg.Gossip.Strategy = gossip.StrategyDirect
 	}
 	cfg.Gossip.WindowTicks, err = strconv.Atoi(*window)
 	check("window-ticks", err)
-	switch strings.ToLower(*overlay) {
-	case "tree":
-		cfg.Gossip.Overlay = gossip.OverlayTree
-	case "given":
-		cfg.Gossip.Overlay = gossip.OverlayGiven
-	case "full":
-		cfg.Gossip.Overlay = gossip.OverlayFull
-	default:
-		check("overlay", fmt.Errorf("%q is not tree, given or full", *overlay))
-	}
+	cfg.Gossip.Overlay, err = choice(*overlay, map[string]gossip.Overlay{
+		"tree": gossip.OverlayTree, "given": gossip.OverlayGiven, "full": gossip.OverlayFull})
+	check("overlay", err)
 	cfg.Gossip.TreeFanout, err = strconv.Atoi(*fanout)
 	check("tree-fanout", err)
 	cfg.Gossip.RelayTicks, err = strconv.Atoi(*relay)
@@ -231,4 +218,19 @@ func openStdin() io.Reader {
 		return os.Stdin
 	}
 	return os.NewFile(0, "/dev/stdin")
+}
+
+// choice maps a flag's value (any case) to one of its named options, or
+// says which names it takes.
+func choice[T any](v string, options map[string]T) (T, error) {
+	if o, ok := options[strings.ToLower(v)]; ok {
+		return o, nil
+	}
+	names := make([]string, 0, len(options))
+	for k := range options {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	var zero T
+	return zero, fmt.Errorf("%q is not one of %s", v, strings.Join(names, ", "))
 }
