@@ -353,11 +353,14 @@ func (n *Node) coreTick(start, t time.Time) int64 {
 }
 
 // advanceCore moves the core's clock to the tick of time t (an event's
-// arrival; the work that became due goes out with the event's Ready). The
-// core ignores a tick before its own.
+// arrival) and sends the work that became due at once: the event may not
+// touch the core (a read), and the deadline it served is gone from
+// NextDeadline, so nothing else would send it before the next event that
+// does. The core ignores a tick before its own.
 func (n *Node) advanceCore(start, t time.Time) {
 	if n.st.core != nil {
 		n.st.core.Advance(n.coreTick(start, t))
+		n.processReady()
 	}
 }
 

@@ -357,3 +357,37 @@ func TestLoopServesCoreDeadline(t *testing.T) {
 		t.Errorf("failover %v after the broadcast, before FailoverTicks less a tick (%v)", took, 24*tick)
 	}
 }
+
+// Rule: work the core's clock made due when an event arrives goes out at
+// once, even if the event does not touch the core: a read that arrives
+// after a leaf's upload slot (the loop woke for the read before its timer
+// fired) is answered after the upload is sent, not with the upload held
+// until the next gossip message.
+func TestDueWorkGoesOutWithAnyEvent(t *testing.T) {
+	h := newHarness(t, func(c *Config) {
+		c.DisableTicker = false
+		c.Durability = DurabilityNone
+		c.LivenessInterval = time.Hour // the clock's jump below is not a stop
+	})
+	h.init("n0", "n1")
+	h.send(`{"src":"c1","dest":"n1","body":{"type":"broadcast","msg_id":2,"message":5}}`)
+	h.nextLine() // broadcast_ok; the upload of [5] goes at once (no timing yet)
+	// n0 acknowledges it: the upload waits 100 ticks for the flush, so
+	// slots are 97 ticks (about 1 s) after it.
+	h.send(`{"src":"n0","dest":"n1","body":{"type":"gossip_push","values":[],"direct":true,"ack":1,"count":-101}}`)
+	h.send(`{"src":"c1","dest":"n1","body":{"type":"broadcast","msg_id":3,"message":6}}`)
+	h.nextLine()
+	mark := len(h.peer)
+	// Past the slot; the loop's timer runs on real time, a second away.
+	h.clock.Advance(time.Second + 200*time.Millisecond)
+	h.readReply(h.sendRead())
+	var uploads []string
+	for _, l := range h.peer[mark:] {
+		if strings.Contains(l, `"dest":"n0"`) && strings.Contains(l, `"values":[6]`) {
+			uploads = append(uploads, l)
+		}
+	}
+	if len(uploads) != 1 {
+		t.Fatalf("lines to peers before the read_ok: %q, want the upload of [6] to n0", h.peer[mark:])
+	}
+}
