@@ -38,7 +38,8 @@ type Message struct {
 	Buckets []int
 	// Count is, on a sync message, the number of values the sender holds.
 	// On a KindPush of the relay strategy: on an upload, > 0 asks for an
-	// acknowledgement on arrival; on a relay's downlink that carries Ack,
+	// acknowledgement on arrival, and -1 on an unnumbered upload with no
+	// values is a detach (the leaf went back to an earlier relay); on a relay's downlink that carries Ack,
 	// the ticks the acknowledged upload waited there for the flush, or, if
 	// negative, -Count-1 ticks it will wait (the acknowledgement was sent on
 	// arrival); on an unnumbered Direct push with values (a copy), how many

@@ -31,7 +31,9 @@ type Config struct {
 	WindowTicks int
 	// LeadTicks is how long before the relay's flush a leaf's upload aims
 	// to arrive. Higher: more room for latency jitter (an upload that
-	// misses the flush waits a whole window), a little more latency.
+	// misses the flush by more than catchUpTicks waits a whole window; one
+	// that misses it by less costs a catch-up flush, one message per
+	// peer), a little more latency.
 	LeadTicks int
 	// FailoverTicks caps how long a leaf's upload may go unacknowledged
 	// before the leaf suspects its relay and fails over to the next node
@@ -41,7 +43,10 @@ type Config struct {
 	// spurious failovers on slow links (each costs one message per peer).
 	FailoverTicks int
 	// FailoverMarginTicks is what the failover timeout adds to the recent
-	// slowest acknowledgement of an upload.
+	// slowest acknowledgement of an upload. Lower: values caught by a cut
+	// reach their side sooner (the 1 s staleness bound needs a window, the
+	// timeout and a latency to fit); higher: fewer spurious failovers of a
+	// relay that is only slow (a loaded machine).
 	FailoverMarginTicks int
 
 	// Overlay chooses the graph StrategyStar pushes along. Default
@@ -191,10 +196,10 @@ const (
 func DefaultConfig() Config {
 	return Config{
 		Strategy:            StrategyRelay,
-		WindowTicks:         26,
+		WindowTicks:         38,
 		LeadTicks:           3,
-		FailoverTicks:       80,
-		FailoverMarginTicks: 20,
+		FailoverTicks:       60,
+		FailoverMarginTicks: 12,
 		Overlay:             OverlayTree,
 		TreeFanout:          0,
 		RelayTicks:          25,

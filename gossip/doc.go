@@ -48,19 +48,25 @@
 // flushes one downlink per peer per window on a grid of its own clock,
 // carrying the new values and acknowledging the uploads. Under load every
 // node receives about one message per window and sends one upload per
-// window in which its clients broadcast.
+// window in which its clients broadcast. A timed upload that reaches the
+// relay less than catchUpTicks after its flush goes out in a catch-up
+// flush then.
 //
 // A leaf whose upload is not acknowledged within about a round trip plus
 // FailoverMarginTicks suspects the relay: it copies the unacknowledged
 // values to every peer, probes the next five candidates of the order at
-// once (each acknowledges on arrival) and uploads to the first that
-// answers. A relay silent for a window after steady downlinks is probed.
-// Any message from a suspected node ends its suspicion, so the role falls
-// back to the first reachable node of the order. After a failover that
-// only some nodes made (a cut that is not transitive), several relays
-// serve the cluster; values from one relay's flush are passed on, at most
-// twice, by relays and by leaves that hear two relays, to the nodes
-// relaying through them and to the relays they hear.
+// once (each acknowledges on arrival), uploads to the first that answers
+// and opens an anti-entropy round with it. A relay other than the first
+// that gets a first upload from a newcomer sends it the values it learned
+// in the last SettleTicks. A relay silent for a window after steady
+// downlinks is probed. Any message from a suspected node ends its
+// suspicion, so the role falls back to the first reachable node of the
+// order; the leaf sends the relay it leaves a detach. After a failover
+// that only some nodes made (a cut that is not transitive), several relays
+// serve the cluster; what one relay flushes is passed on, at most twice:
+// by a node relaying for others to its own uploaders and to the relays it
+// hears, and by a leaf to the other relays it heard flush in the last two
+// windows.
 //
 // # Anti-entropy
 //

@@ -95,7 +95,17 @@ type relay struct {
 	down      []downValue
 	inbound   map[string]*uploader
 	nextFlush int64
+	// lastFlush is the tick of the last flush on the grid; catchUpAt the
+	// tick of a catch-up flush due (-1: none; see handleUpload).
+	lastFlush, catchUpAt int64
 }
+
+// catchUpTicks is how late after a flush a timed upload may arrive and
+// still go out at once, in a catch-up flush at the flush plus
+// catchUpTicks, instead of a window later. A leaf woken late for its
+// upload slot (a machine-wide stall: every leaf aims at the same
+// instant) thus costs its values tens of milliseconds, not a window.
+const catchUpTicks = 6
 
 // sentUpload is an upload not acknowledged yet.
 type sentUpload struct {
@@ -134,6 +144,7 @@ func newRelay(c *Core) *relay {
 	}
 	r.lastFailover = -degradedTicks
 	r.upDue = -1
+	r.lastFlush, r.catchUpAt = -1, -1
 	r.choose()
 	r.nextFlush = r.gridAfter(c.now)
 	return r
@@ -150,7 +161,8 @@ func (r *relay) choose() {
 	for _, id := range r.order {
 		if id == r.c.cfg.ID || !r.suspected[id] {
 			if id != r.current {
-				if r.current != "" {
+				switched := r.current != ""
+				if switched {
 					r.c.cfg.Logf("relay %s -> %s", r.current, id)
 				}
 				r.current = id
@@ -161,6 +173,12 @@ func (r *relay) choose() {
 						r.down = append(r.down, downValue{v: v})
 					}
 					r.up = r.up[:0]
+				} else if switched {
+					// A round with the new relay at once: each gets what
+					// the other learned before this node relayed through
+					// it (values it spread to others, not to this node,
+					// and what this node missed while its relay was gone).
+					r.c.ae.openRound(r.current)
 				}
 			}
 			return
@@ -275,8 +293,10 @@ func (r *relay) handlePush(from string, m Message) {
 	}
 	if len(fresh) > 0 && ttl > 0 {
 		if r.self() || r.relaying() {
+			// Only the nodes that relay through this one (and the other
+			// relays it hears) need them: the rest hear the sender.
 			for _, v := range fresh {
-				r.down = append(r.down, downValue{v: v, from: from})
+				r.down = append(r.down, downValue{v: v, from: from, kidsOnly: true})
 			}
 		} else {
 			r.passOn(from, fresh, int(ttl-1))
@@ -302,16 +322,32 @@ func (r *relay) handleUpload(from string, m Message) {
 		u = &uploader{}
 		r.inbound[from] = u
 	}
+	if isDetach(m) {
+		// The leaf went back to an earlier relay: stop serving it.
+		delete(r.inbound, from)
+		return
+	}
 	u.arrived = c.now
+	newKid := false
 	if len(m.Values) > 0 { // a probe does not make the prober relay through here
+		newKid = u.lastSeen == 0 || u.lastSeen < c.now-r.kidTicks()
 		u.lastSeen = c.now
 	}
+	if newKid && r.order[0] != c.cfg.ID {
+		r.catchUpKid(from, m.Values)
+	}
+	fresh := false
 	for _, v := range m.Values {
 		if c.learn(v) {
 			r.down = append(r.down, downValue{v: v, from: from})
+			fresh = true
 		} else {
 			c.ae.confirm(v)
 		}
+	}
+	if fresh && m.Count == 0 && r.lastFlush >= 0 && c.now-r.lastFlush <= catchUpTicks && r.catchUpAt < 0 {
+		// A timed upload that just missed the flush it aimed at.
+		r.catchUpAt = r.lastFlush + catchUpTicks
 	}
 	if (m.Count > 0 || len(m.Values) == 0) && m.Round > 0 {
 		if h := c.highestPush(from); h > u.acked {
@@ -323,6 +359,25 @@ func (r *relay) handleUpload(from string, m Message) {
 	}
 }
 
+// catchUpKid sends a node that starts relaying through this one (after a
+// failover; not the first relay, whose leaves come back with a round) the
+// values this node learned in the last SettleTicks, but those it
+// uploaded: this node spread them only up to its own relay, or to the
+// nodes that relayed through it then. The leaf's round at its switch
+// (see choose) covers what came before.
+func (r *relay) catchUpKid(kid string, uploaded []int64) {
+	c := r.c
+	var vals []int64
+	for _, v := range c.recentQ[c.recentHead:] {
+		if _, ok := c.recent[v]; ok && !slices.Contains(uploaded, v) {
+			vals = append(vals, v)
+		}
+	}
+	c.sendValues(kid, vals, func(part []int64) Message {
+		return Message{Kind: KindPush, Values: part, Direct: true}
+	})
+}
+
 // passOn hands values a leaf learned from a relay's downlink, at once, to
 // the other relays it hears (not to the sender). After a failover that only
 // some nodes made (a cut that is not transitive, like Maelstrom's
@@ -331,12 +386,11 @@ func (r *relay) handleUpload(from string, m Message) {
 // nothing.
 func (r *relay) passOn(from string, vals []int64, ttl int) {
 	c := r.c
-	limit := c.now - r.kidTicks()
 	for _, p := range c.peers {
 		if p == from || p == c.cfg.ID {
 			continue
 		}
-		if heard, ok := r.heardRelay[p]; !ok || heard < limit {
+		if !r.relayHeard(p) {
 			continue
 		}
 		// Unnumbered, like failover copies: only a relay's flushes make
@@ -346,6 +400,24 @@ func (r *relay) passOn(from string, vals []int64, ttl int) {
 			return Message{Kind: KindPush, Values: part, Direct: true, Count: ttl}
 		})
 	}
+}
+
+// relayHeard reports whether p flushed to this node in the last two
+// windows: it relays now (a relay whose stars rejoined its own relay's
+// stops flushing within a window).
+func (r *relay) relayHeard(p string) bool {
+	heard, ok := r.heardRelay[p]
+	return ok && heard >= r.c.now-2*int64(r.c.cfg.WindowTicks)
+}
+
+// detach returns the message a leaf sends the relay it leaves for an
+// earlier one (back from a cut): an upload with no values, unnumbered,
+// Count -1.
+func detach() Message { return Message{Kind: KindPush, Count: -1} }
+
+// isDetach reports whether m, an upload, is a detach.
+func isDetach(m Message) bool {
+	return !m.Direct && len(m.Values) == 0 && m.Round == 0 && m.Ack == 0 && m.Count < 0
 }
 
 // kidTicks is how recently a peer must have uploaded to count as relaying
@@ -461,13 +533,13 @@ func (r *relay) heard(from string, m Message) {
 		if r.current == before {
 			return
 		}
-		// Back to an earlier relay, cut off until now: a round with it at
-		// once gives it what this side learned meanwhile, and it spreads
-		// that. Uploads to the relay left behind may be lost: their values
-		// go to the new one.
-		if !r.self() {
-			r.c.ae.openRound(r.current)
+		if before != r.c.cfg.ID && !r.suspected[before] {
+			r.c.send(before, detach())
 		}
+		// Back to an earlier relay, cut off until now: the round choose
+		// opened with it gives it what this side learned meanwhile, and
+		// it spreads that. Uploads to the relay left behind may be lost:
+		// their values go to the new one.
 		if len(r.unacked) > 0 {
 			var vals []int64
 			for _, u := range r.unacked {
@@ -530,8 +602,12 @@ func (r *relay) advance() {
 	r.maybeUpload()
 	r.maybeProbe()
 	if c.now >= r.nextFlush {
-		r.flush()
+		r.flush(false)
+		r.lastFlush, r.catchUpAt = c.now, -1
 		r.nextFlush = r.gridAfter(c.now)
+	} else if r.catchUpAt >= 0 && c.now >= r.catchUpAt {
+		r.flush(true)
+		r.catchUpAt = -1
 	}
 }
 
@@ -662,9 +738,13 @@ func (r *relay) probesAt() int64 {
 }
 
 // flush sends every peer the queued values it may lack (not those it sent
-// here; those from another relay only to uploaders), with the
-// acknowledgement of its uploads; a peer owed nothing gets nothing.
-func (r *relay) flush() {
+// here; those from another relay only to uploaders and relays), with the
+// acknowledgement of its uploads; a peer owed nothing gets nothing. A
+// catch-up flush (off the grid) tells an acknowledged leaf how long its
+// upload would have waited for the grid's next flush, as an
+// acknowledgement on arrival does, so that the leaf's slots stay on the
+// grid.
+func (r *relay) flush(catchUp bool) {
 	c := r.c
 	if len(r.down) == 0 && !r.owesAck() {
 		return
@@ -675,8 +755,9 @@ func (r *relay) flush() {
 		u := r.inbound[p]
 		kid := u != nil && u.lastSeen > 0 && u.lastSeen >= limit
 		vals = vals[:0]
+		peerRelays := r.relayHeard(p)
 		for _, d := range r.down {
-			if d.from != p && (kid || !d.kidsOnly) {
+			if d.from != p && (kid || peerRelays || !d.kidsOnly) {
 				vals = append(vals, d.v)
 			}
 		}
@@ -686,6 +767,9 @@ func (r *relay) flush() {
 			if h := c.highestPush(p); h > u.acked {
 				ack, u.acked = h, h
 				waited = c.now - u.arrived
+				if catchUp {
+					waited = -(r.nextFlush - u.arrived) - 1
+				}
 			}
 		}
 		if len(vals) == 0 {
@@ -715,6 +799,9 @@ func (r *relay) nextDeadline() int64 {
 	d := NoDeadline
 	if len(r.down) > 0 || r.owesAck() {
 		d = min(d, r.nextFlush)
+		if r.catchUpAt >= 0 {
+			d = min(d, r.catchUpAt)
+		}
 	}
 	if len(r.up) > 0 {
 		if r.phaseOK && r.upDue >= 0 {

@@ -24,6 +24,8 @@ type faultRun struct {
 	events map[int64]func(s *simNet) // step -> fault
 	cfg    func(*Config)             // changes to DefaultConfig, or nil
 	healAt int64                     // if set: measure afterHealMs
+	// trace, if set, sees every message sent (see simNet.trace).
+	trace func(from, to string, m Message)
 }
 
 // faultResult is what a faultRun measured: for every value, the worst
@@ -56,6 +58,7 @@ func (fr faultRun) run(t *testing.T) faultResult {
 	if err != nil {
 		t.Fatal(err)
 	}
+	s.trace = fr.trace
 	learned := map[int64]map[string]int64{}
 	s.learned = func(id string, v int64) {
 		if learned[v] == nil {
@@ -259,9 +262,40 @@ func TestRelayPartitionShapesWithinBound(t *testing.T) {
 				t.Errorf("%s, seed %d: %d of %d values late (worst %d ms: %s; bound %d ms), converged %v",
 					name, seed, r.late, r.values, r.worstMs, r.worst, stalenessBoundMs, r.converged)
 			}
+			// The cost of the cut: failover copies, the second star's
+			// flushes, the rounds after the heal. A healthy run of this
+			// load costs about 1.0; one 5 s cut in 15 s of load measured
+			// 1.2 to 2.3 (seeds 1 to 6, the three shapes).
+			if r.msgsPerOp > partitionCostBound {
+				t.Errorf("%s, seed %d: %.2f msgs/op, over %.1f", name, seed, r.msgsPerOp, partitionCostBound)
+			}
 		}
 	}
 }
+
+// Rule: a cut from the first step (Maelstrom issues its first partition
+// at once), before any leaf knows a round trip to its relay: every value
+// still reaches every node its origin can reach within 1 s (the failover
+// timeout is then FailoverTicks).
+func TestRelayCutAtStartWithinBound(t *testing.T) {
+	for shape := range 3 {
+		for seed := int64(1); seed <= relaySeeds(); seed++ {
+			var name string
+			r := faultRun{seed: seed, until: 10000, events: map[int64]func(*simNet){
+				1:    func(s *simNet) { name = s.nemesisPartition(shape) },
+				5000: func(s *simNet) { s.heal() },
+			}}.run(t)
+			if r.late > 0 || !r.converged {
+				t.Errorf("%s from the start, seed %d: %d of %d values late (worst %d ms: %s; bound %d ms), converged %v",
+					name, seed, r.late, r.values, r.worstMs, r.worst, stalenessBoundMs, r.converged)
+			}
+		}
+	}
+}
+
+// partitionCostBound bounds the msgs-per-op of a simulated run with one
+// 5 s cut (TestRelayPartitionShapesWithinBound).
+const partitionCostBound = 2.5
 
 // Rule: with Maelstrom's majorities ring (every node hears a majority, no
 // two the same) cut for 5 s under load, everything converges after the
@@ -446,5 +480,146 @@ func TestRelayUploadSlotSkippedByAdvance(t *testing.T) {
 	d.collect()
 	if got := describe(d.take()); len(got) != 1 || !strings.Contains(got[0], "n0 push #2") || !strings.Contains(got[0], "[2]") {
 		t.Fatalf("after skipping the slot: %v, want upload #2 of [2] to n0", got)
+	}
+}
+
+// Rule: a timed upload that reaches the relay just after its flush (within
+// catchUpTicks) goes out in a catch-up flush at the flush plus
+// catchUpTicks, not a window later; its acknowledgement there gives the
+// wait to the grid's next flush (negative Count), so the leaf's slots stay
+// on the grid. A timed upload later than that waits for the grid.
+func TestRelayLateUploadCaughtUp(t *testing.T) {
+	d := relayDriver(t, "n0", 10)
+	w := int64(d.c.cfg.WindowTicks)
+	d.tick(int(w)) // the first flush is due at tick w: nothing to send
+	d.step("n3", Message{Kind: KindPush, Values: []int64{7}, Round: 1})
+	d.tick(catchUpTicks - 1)
+	if got := d.take(); len(got) != 0 {
+		t.Fatalf("before the catch-up: %v", describe(got))
+	}
+	d.tick(1)
+	got := d.take()
+	if len(got) != 9 {
+		t.Fatalf("catch-up flush at tick %d: %v, want 9 downlinks (8 of [7], the ack to n3)", d.c.Now(), describe(got))
+	}
+	for _, s := range got {
+		if s.to == "n3" && (s.m.Ack != 1 || s.m.Count != -int(w)-1) {
+			t.Fatalf("ack to n3: %v with Count %d, want Ack 1 and Count %d (the grid's next flush is %d ticks after the upload)", s, s.m.Count, -int(w)-1, w)
+		}
+	}
+	// Later than catchUpTicks after the flush: the grid.
+	d.tick(int(w - catchUpTicks + catchUpTicks + 1)) // one tick after the next grid flush
+	d.take()
+	d.step("n4", Message{Kind: KindPush, Values: []int64{8}, Round: 1})
+	d.tick(int(w) - catchUpTicks - 2)
+	if got := d.take(); len(got) != 0 {
+		t.Fatalf("upload %d ticks after the flush went out before the grid: %v", catchUpTicks+1, describe(got))
+	}
+	d.tick(catchUpTicks + 2)
+	if got := d.take(); len(got) != 9 {
+		t.Fatalf("grid flush: %v, want 9 downlinks", describe(got))
+	}
+}
+
+// Rule: a leaf that goes back to an earlier relay (heard again after a
+// cut) sends the relay it leaves a detach, and that relay stops serving it
+// at once: values it learns from another relay no longer go to it.
+func TestRelayDetachOnReturn(t *testing.T) {
+	leaf := relayDriver(t, "n5", 10)
+	cfg := leaf.c.cfg
+	leaf.broadcast(1)
+	leaf.take()
+	leaf.tick(cfg.FailoverTicks + 1) // n0 never acknowledges: fail over to n1
+	leaf.take()
+	if cur := leaf.c.strat.(*relay).current; cur != "n1" {
+		t.Fatalf("relay after the failover: %s, want n1", cur)
+	}
+	leaf.step("n0", Message{Kind: KindPush, Direct: true, Values: []int64{2}, Round: 1})
+	got := only(leaf.take(), func(s sent) bool { return s.to == "n1" && isDetach(s.m) })
+	if len(got) != 1 {
+		t.Fatalf("back to n0: no detach to n1")
+	}
+
+	r := relayDriver(t, "n1", 10)
+	r.tick(1)
+	r.step("n5", Message{Kind: KindPush, Values: []int64{1}, Round: 1})
+	r.tick(int(r.c.cfg.WindowTicks) + 1)
+	r.take()
+	// n1 relays for n5; values from another relay's flush go to n5 only.
+	r.step("n7", Message{Kind: KindPush, Direct: true, Values: []int64{3}, Round: 1})
+	r.tick(int(r.c.cfg.WindowTicks))
+	if got := describe(only(r.take(), func(s sent) bool { return len(s.m.Values) > 0 })); len(got) != 1 || !strings.Contains(got[0], "n5") {
+		t.Fatalf("a relay's value at a node relaying for n5: %v, want one downlink, to n5", got)
+	}
+	r.step("n5", detach())
+	r.step("n7", Message{Kind: KindPush, Direct: true, Values: []int64{4}, Round: 2})
+	r.tick(int(r.c.cfg.WindowTicks))
+	if got := describe(only(r.take(), func(s sent) bool { return len(s.m.Values) > 0 })); len(got) != 0 {
+		t.Fatalf("after n5's detach: %v, want nothing", got)
+	}
+}
+
+// Rule: a node that is not the first relay and gets a first upload from a
+// new uploader (a leaf that failed over to it) sends that leaf, at once,
+// the values it learned in the last SettleTicks but those uploaded: its
+// own clients' values went only to its own relay before. The first relay
+// does not (its leaves come back with a round).
+func TestRelayNewUploaderCaughtUp(t *testing.T) {
+	d := relayDriver(t, "n1", 10)
+	d.tick(1)
+	d.broadcast(7) // n1's client: uploaded to n0 only
+	d.take()
+	d.tick(3)
+	d.step("n5", Message{Kind: KindPush, Values: []int64{9}, Round: 1})
+	got := only(d.take(), func(s sent) bool { return s.to == "n5" && len(s.m.Values) > 0 })
+	if len(got) != 1 || !slices.Equal(got[0].m.Values, []int64{7}) || got[0].m.Round != 0 || !got[0].m.Direct {
+		t.Fatalf("to the new uploader n5: %v, want one unnumbered direct push of [7]", describe(got))
+	}
+	d.step("n5", Message{Kind: KindPush, Values: []int64{10}, Round: 2})
+	if got := only(d.take(), func(s sent) bool { return s.to == "n5" && len(s.m.Values) > 0 }); len(got) != 0 {
+		t.Fatalf("second upload from n5: %v, want nothing at once", describe(got))
+	}
+
+	first := relayDriver(t, "n0", 10)
+	first.tick(1)
+	first.broadcast(7)
+	first.take()
+	first.step("n5", Message{Kind: KindPush, Values: []int64{9}, Round: 1})
+	if got := only(first.take(), func(s sent) bool { return s.to == "n5" && len(s.m.Values) > 0 }); len(got) != 0 {
+		t.Fatalf("first relay, new uploader: %v, want nothing at once", describe(got))
+	}
+}
+
+// Rule: a leaf that fails over to a new relay opens an anti-entropy round
+// with it at once.
+func TestRelayFailoverOpensRoundWithNewRelay(t *testing.T) {
+	d := relayDriver(t, "n5", 10)
+	d.tick(1)
+	d.broadcast(1)
+	d.take()
+	d.tick(d.c.cfg.FailoverTicks + 1)
+	got := only(d.take(), func(s sent) bool { return s.to == "n1" && s.m.Kind == KindSync })
+	if len(got) != 1 {
+		t.Fatalf("after the failover to n1: %d rounds opened with it, want 1", len(got))
+	}
+}
+
+// Rule: a leaf passes values from one relay's flush on to the other
+// relays it heard flush in the last two windows only: a relay whose star
+// has rejoined stops flushing, and stops getting copies.
+func TestRelayPassOnOnlyToRelaysHeardLately(t *testing.T) {
+	d := relayDriver(t, "n5", 10)
+	w := int(d.c.cfg.WindowTicks)
+	d.tick(1)
+	d.step("n2", Message{Kind: KindPush, Direct: true, Values: []int64{1}, Round: 1}) // n2 flushes: a relay
+	d.step("n0", Message{Kind: KindPush, Direct: true, Values: []int64{2}, Round: 1})
+	if got := only(d.take(), func(s sent) bool { return s.to == "n2" && len(s.m.Values) > 0 }); len(got) != 1 {
+		t.Fatalf("n0's value with n2 heard just now: %v, want one copy to n2", describe(got))
+	}
+	d.tick(2*w + 1)
+	d.take()
+	d.step("n0", Message{Kind: KindPush, Direct: true, Values: []int64{3}, Round: 2})
+	if got := only(d.take(), func(s sent) bool { return s.to == "n2" && len(s.m.Values) > 0 }); len(got) != 0 {
+		t.Fatalf("n0's value with n2 last heard over two windows ago: %v, want nothing to n2", describe(got))
 	}
 }

@@ -144,7 +144,7 @@ func (s *simNet) drain(id string) {
 			s.errs = append(s.errs, fmt.Sprintf("%s sent to %q", id, e.To))
 			continue
 		}
-		if e.Msg.Kind == KindPush && len(e.Msg.Values) == 0 && e.Msg.Ack == 0 && e.Msg.Round == 0 {
+		if e.Msg.Kind == KindPush && len(e.Msg.Values) == 0 && e.Msg.Ack == 0 && e.Msg.Round == 0 && !isDetach(e.Msg) {
 			s.errs = append(s.errs, fmt.Sprintf("%s sent an empty push to %s that is neither an acknowledgement nor a probe", id, e.To))
 		}
 		s.sent++
