@@ -197,7 +197,7 @@ func DefaultConfig() Config {
 	return Config{
 		Strategy:            StrategyRelay,
 		WindowTicks:         38,
-		LeadTicks:           3,
+		LeadTicks:           2,
 		FailoverTicks:       60,
 		FailoverMarginTicks: 12,
 		Overlay:             OverlayTree,

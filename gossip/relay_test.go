@@ -447,15 +447,16 @@ func TestRelayAckMovingSlotToNowUploads(t *testing.T) {
 	if got := describe(d.take()); len(got) != 2 {
 		t.Fatalf("first uploads: %v, want two", got)
 	}
-	// #1 waits 20 ticks for the flush: slots at 17, 17+WindowTicks, ...
+	// #1 waits 20 ticks for the flush: slots at 20-LeadTicks, then every
+	// WindowTicks.
 	d.tick(10)
 	d.step("n0", Message{Kind: KindPush, Direct: true, Ack: 1, Count: -20 - 1})
-	d.broadcast(3) // queued for slot 17
+	d.broadcast(3) // queued for the slot 20-LeadTicks
 	d.tick(5)
 	if got := d.take(); len(got) != 0 {
 		t.Fatalf("before the slot: %v", describe(got))
 	}
-	// #2 waits 18 ticks: slots at 15, 15+WindowTicks, ...: now.
+	// #2 waits now+LeadTicks ticks: the slot is now.
 	now := d.c.Now()
 	d.step("n0", Message{Kind: KindPush, Direct: true, Ack: 2, Count: -int(now+int64(cfg.LeadTicks)) - 1})
 	if got := describe(d.take()); len(got) != 1 || !strings.Contains(got[0], "n0 push #3") || !strings.Contains(got[0], "[3]") {
@@ -471,12 +472,13 @@ func TestRelayUploadSlotSkippedByAdvance(t *testing.T) {
 	d.broadcast(1) // upload #1 at tick 0, untimed
 	d.take()
 	d.tick(10)
-	d.step("n0", Message{Kind: KindPush, Direct: true, Ack: 1, Count: -20 - 1}) // slots at 17, 17+WindowTicks, ...
+	d.step("n0", Message{Kind: KindPush, Direct: true, Ack: 1, Count: -20 - 1}) // slots at 20-LeadTicks, then every WindowTicks
 	d.broadcast(2)
-	if got := d.c.NextDeadline(); got != 17 {
-		t.Fatalf("deadline %d with a value queued, want the slot 17", got)
+	slot := int64(20 - d.c.cfg.LeadTicks)
+	if got := d.c.NextDeadline(); got != slot {
+		t.Fatalf("deadline %d with a value queued, want the slot %d", got, slot)
 	}
-	d.c.Advance(19) // woke two ticks late
+	d.c.Advance(slot + 2) // woke two ticks late
 	d.collect()
 	if got := describe(d.take()); len(got) != 1 || !strings.Contains(got[0], "n0 push #2") || !strings.Contains(got[0], "[2]") {
 		t.Fatalf("after skipping the slot: %v, want upload #2 of [2] to n0", got)
