@@ -20,20 +20,26 @@ import (
 //     (Message.Ack: the highest upload number received) and says how many
 //     ticks the last one waited for this flush (Message.Count). The leaf
 //     moves its next uploads so that they arrive LeadTicks before the
-//     flush: a feedback loop, with no clock shared.
+//     flush: a feedback loop, with no clock shared. A timed upload that
+//     arrives less than catchUpTicks after the flush goes out in a
+//     catch-up flush then.
 //   - A node that relays for others and learns values from another
-//     relay's downlink passes them on to the nodes that upload to it, so
-//     that the stars of two relays (after a failover that only some nodes
-//     made) stay joined.
+//     relay's downlink passes them on to the nodes that upload to it (and
+//     to the relays it hears; the others hear the sender), so that the
+//     stars of two relays (after a failover that only some nodes made)
+//     stay joined.
 //   - A leaf whose oldest unacknowledged upload is older than its failover
 //     timeout (a little over the slowest acknowledgement it has seen,
 //     within FailoverTicks) suspects its relay: it sends the
 //     unacknowledged values to every peer itself, once, and uploads to
-//     the next node of the order from then on. A node that suspects every
+//     the next node of the order from then on, after an anti-entropy
+//     round with it (a relay other than the first sends a newcomer the
+//     values of the last SettleTicks too). A node that suspects every
 //     node before it is its own relay: its values go to every peer in its
 //     downlinks. Any message from a suspected node clears the suspicion
 //     (the first relay is back), so the relay role falls back to the
-//     first reachable node in the order.
+//     first reachable node in the order; the leaf sends the relay it
+//     leaves a detach, and that relay stops serving it.
 //
 // Nothing new to send: nothing is sent (no heartbeats); acknowledgements
 // ride on the downlinks, and only uploads are watched for them.
@@ -259,6 +265,13 @@ func (r *relay) handlePush(from string, m Message) {
 	c := r.c
 	if len(m.Values) > 0 {
 		c.ae.pushArrived()
+	}
+	if m.Round > c.highestPush(from)+1 {
+		// A numbered push skipped one: between a leaf and its relay the
+		// pushes of a link come in order (one per window), so it is lost,
+		// not late. A round with the sender at once gets its values back
+		// within a round trip, not after the hole's wait (SettleTicks/2).
+		c.ae.gapFound(from, fmt.Sprintf("push #%d skipped", c.highestPush(from)+1), true)
 	}
 	c.notePushSeq(from, m.Round)
 	if !m.Direct {

@@ -625,3 +625,23 @@ func TestRelayPassOnOnlyToRelaysHeardLately(t *testing.T) {
 		t.Fatalf("n0's value with n2 last heard over two windows ago: %v, want nothing to n2", describe(got))
 	}
 }
+
+// Rule: a relay that gets a leaf's upload #2 without #1 (lost) opens an
+// anti-entropy round with the leaf at once: the lost values come back
+// within a round trip, not after the hole's wait; the same for a leaf that
+// misses a relay's downlink.
+func TestRelaySkippedPushOpensRoundAtOnce(t *testing.T) {
+	d := relayDriver(t, "n0", 10)
+	d.tick(1)
+	d.step("n4", Message{Kind: KindPush, Values: []int64{13}, Round: 2})
+	if got := only(d.take(), func(s sent) bool { return s.to == "n4" && s.m.Kind == KindSync }); len(got) != 1 {
+		t.Fatalf("upload #2 without #1: %d rounds opened with n4, want 1", len(got))
+	}
+	leaf := relayDriver(t, "n4", 10)
+	leaf.tick(1)
+	leaf.step("n0", Message{Kind: KindPush, Direct: true, Values: []int64{1}, Round: 1})
+	leaf.step("n0", Message{Kind: KindPush, Direct: true, Values: []int64{3}, Round: 3})
+	if got := only(leaf.take(), func(s sent) bool { return s.to == "n0" && s.m.Kind == KindSync }); len(got) != 1 {
+		t.Fatalf("downlink #3 after #1: %d rounds opened with n0, want 1", len(got))
+	}
+}
