@@ -298,19 +298,20 @@ func TestRelayCutAtStartWithinBound(t *testing.T) {
 const partitionCostBound = 2.5
 
 // Rule: with Maelstrom's majorities ring (every node hears a majority, no
-// two the same) cut for 5 s under load, everything converges after the
-// heal. The 1 s bound is not asserted here because it does not hold: while
-// the ring lasts a tail of values reaches some nodes their origin hears
-// only through anti-entropy, and after the heal some seeds take up to 3 s
-// (the figures are logged; see the README).
+// two the same) cut for 5 s under load, everything converges, and within
+// 1 s of the heal every node holds every value broadcast before it. The
+// 1 s bound while the ring lasts is not asserted because it does not hold:
+// a tail of values (about 4%) reaches some nodes their origin hears only
+// through anti-entropy (the figures are logged; see the README).
 func TestRelayRingConverges(t *testing.T) {
 	for seed := int64(1); seed <= relaySeeds(); seed++ {
 		r := faultRun{seed: seed, until: 15000, healAt: 10000, events: map[int64]func(*simNet){
 			5000:  func(s *simNet) { s.nemesisPartition(3) },
 			10000: func(s *simNet) { s.heal() },
 		}}.run(t)
-		if !r.converged {
-			t.Errorf("ring, seed %d: not converged", seed)
+		if !r.converged || r.afterHealMs > stalenessBoundMs {
+			t.Errorf("ring, seed %d: converged %v, everywhere %d ms after the heal (bound %d ms; %s)",
+				seed, r.converged, r.afterHealMs, stalenessBoundMs, r.worst)
 		}
 		t.Logf("ring, seed %d: %d of %d values beyond %d ms while cut (worst %d ms); everywhere %d ms after the heal",
 			seed, r.late, r.values, stalenessBoundMs, r.worstMs, r.afterHealMs)
