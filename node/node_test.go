@@ -373,7 +373,7 @@ func TestDueWorkGoesOutWithAnyEvent(t *testing.T) {
 	h.send(`{"src":"c1","dest":"n1","body":{"type":"broadcast","msg_id":2,"message":5}}`)
 	h.nextLine() // broadcast_ok; the upload of [5] goes at once (no timing yet)
 	// n0 acknowledges it: the upload waits 100 ticks for the flush, so
-	// slots are 97 ticks (about 1 s) after it.
+	// slots are 100-LeadTicks ticks (about 1 s) after it.
 	h.send(`{"src":"n0","dest":"n1","body":{"type":"gossip_push","values":[],"direct":true,"ack":1,"count":-101}}`)
 	h.send(`{"src":"c1","dest":"n1","body":{"type":"broadcast","msg_id":3,"message":6}}`)
 	h.nextLine()
