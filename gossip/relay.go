@@ -57,6 +57,9 @@ type relay struct {
 	// (Message.Round), so that the receiver notices lost ones.
 	seqs    map[string]uint64
 	unacked []sentUpload
+	// ackedRecently holds the uploads acknowledged in the last window and
+	// FailoverTicks: a failover copies them too.
+	ackedRecently []ackedUpload
 	// lastFailover is the tick of the last failover: anti-entropy stays
 	// fast for degradedTicks after it.
 	lastFailover int64
@@ -112,6 +115,23 @@ type relay struct {
 // upload slot (a machine-wide stall: every leaf aims at the same
 // instant) thus costs its values tens of milliseconds, not a window.
 const catchUpTicks = 6
+
+// ackedUpload is an upload acknowledged at tick at (see ackedRecently).
+type ackedUpload struct {
+	at     int64
+	values []int64
+}
+
+// pruneAcked forgets the uploads acknowledged more than a window and
+// FailoverTicks ago: the next upload's failover comes within that.
+func (r *relay) pruneAcked() {
+	limit := r.c.now - int64(r.c.cfg.WindowTicks+r.c.cfg.FailoverTicks)
+	i := 0
+	for i < len(r.ackedRecently) && r.ackedRecently[i].at < limit {
+		i++
+	}
+	r.ackedRecently = slices.Delete(r.ackedRecently, 0, i)
+}
 
 // sentUpload is an upload not acknowledged yet.
 type sentUpload struct {
@@ -464,7 +484,11 @@ func (r *relay) acked(seq uint64, count int64) {
 	if i == 0 {
 		return
 	}
+	for _, u := range r.unacked[:i] {
+		r.ackedRecently = append(r.ackedRecently, ackedUpload{at: c.now, values: u.values})
+	}
 	r.unacked = slices.Delete(r.unacked, 0, i)
+	r.pruneAcked()
 	if last.seq != seq {
 		return
 	}
@@ -665,6 +689,13 @@ func (r *relay) failover(why string) {
 	for _, u := range r.unacked {
 		vals = append(vals, u.values...)
 	}
+	// Uploads acknowledged lately too: the flush that acknowledged them
+	// may have reached this node and no other, as the cut came.
+	r.pruneAcked()
+	for _, u := range r.ackedRecently {
+		vals = append(vals, u.values...)
+	}
+	r.ackedRecently = r.ackedRecently[:0]
 	c.cfg.Logf("relay %s suspect: %s; %d values to every peer", old, why, len(vals))
 	r.unacked = nil
 	r.suspected[old] = true

@@ -638,3 +638,26 @@ func TestRelaySkippedPushOpensRoundAtOnce(t *testing.T) {
 		t.Fatalf("downlink #3 after #1: %d rounds opened with n0, want 1", len(got))
 	}
 }
+
+// Rule: a failover copies to every peer the values of uploads the relay
+// acknowledged lately, as well as the unacknowledged ones: the flush that
+// acknowledged them may have reached only this node before a cut.
+func TestRelayFailoverCopiesRecentlyAcked(t *testing.T) {
+	d := relayDriver(t, "n5", 10)
+	d.tick(1)
+	d.broadcast(1) // upload #1, untimed
+	d.take()
+	d.tick(10)
+	d.step("n0", Message{Kind: KindPush, Direct: true, Ack: 1, Count: -11}) // #1 acknowledged
+	d.broadcast(2)
+	for range d.c.cfg.FailoverTicks + int(d.c.cfg.WindowTicks) {
+		d.tick(1)
+		if d.c.strat.(*relay).current != "n0" {
+			break
+		}
+	}
+	got := only(d.take(), func(s sent) bool { return s.to == "n3" && s.m.Direct && len(s.m.Values) > 0 })
+	if len(got) != 1 || !slices.Contains(got[0].m.Values, 1) || !slices.Contains(got[0].m.Values, 2) {
+		t.Fatalf("failover copy to n3: %v, want one with 1 (acknowledged) and 2 (not)", describe(got))
+	}
+}
