@@ -24,7 +24,8 @@
 //
 //   - reader: Transport.ReadLine, decode (wire.go), hand an event to the owner;
 //   - owner: advance the core to the current tick (TickInterval of real
-//     time each), handle the event, then core.Ready(): send its Messages,
+//     time each) and send what came due (the event may not touch the
+//     core), handle the event, then core.Ready(): send its Messages,
 //     Append its NewValues to the log; on Log.Notify, make durable values
 //     visible and send their acks; between events, sleep until the core's
 //     NextDeadline (an idle node does not wake; while replies wait for the
