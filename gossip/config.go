@@ -46,7 +46,8 @@ type Config struct {
 	// slowest acknowledgement of an upload. Lower: values caught by a cut
 	// reach their side sooner (the 1 s staleness bound needs a window, the
 	// timeout and a latency to fit); higher: fewer spurious failovers of a
-	// relay that is only slow (a loaded machine).
+	// relay that is only slow (a loaded machine). It is applied once per
+	// started 25 nodes of the cluster (a bigger relay stalls longer).
 	FailoverMarginTicks int
 
 	// Overlay chooses the graph StrategyStar pushes along. Default

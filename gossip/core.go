@@ -143,8 +143,14 @@ func (c *Core) SetTopology(topo map[string][]string) {
 // known (nothing else happens). A new value is reported in the next Ready
 // and handed to the strategy, which sends it on its way.
 func (c *Core) Broadcast(v int64) bool {
+	before := c.ae.learnedSince
 	if !c.learn(v) {
 		return false
+	}
+	if c.strat.watchesClientValues() {
+		// Nothing a round could repair: the value leaves by the
+		// strategy's own watched path.
+		c.ae.learnedSince = before
 	}
 	c.strat.clientValue(v)
 	return true

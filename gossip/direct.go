@@ -65,3 +65,6 @@ func (d *direct) helloTargets() []string { return nil }
 
 // respreads: values learned by sync stay here; rounds must go on.
 func (d *direct) respreads() bool { return false }
+
+// watchesClientValues: a round spreads them where a cut dropped the direct sends.
+func (d *direct) watchesClientValues() bool { return false }

@@ -74,7 +74,8 @@ type relay struct {
 	upDue int64
 	// lastDown is the tick of the last downlink with values from current;
 	// probed says a probe went since (see maybeProbe). lastAlarm is the
-	// tick of the last failover copy from another node (a sign of a cut).
+	// tick of the last failover copy from another node, or downlink from a
+	// relay other than current (signs of a cut).
 	lastDown, lastAlarm int64
 	probed              bool
 	// late is the recent largest lateness of the relay's flush against the
@@ -107,6 +108,22 @@ type relay struct {
 	// lastFlush is the tick of the last flush on the grid; catchUpAt the
 	// tick of a catch-up flush due (-1: none; see handleUpload).
 	lastFlush, catchUpAt int64
+	// heardFrom maps each peer to the tick of its last message of any
+	// kind; spellStart is the tick of the first flush of this node's
+	// current spell of relaying, servingSince that or the last
+	// reopenFlushes (-1: not relaying at the last flush). See
+	// flushTarget.
+	heardFrom                map[string]int64
+	spellStart, servingSince int64
+	// heldBack holds the values flushes of the last heldBackTicks did
+	// not send to every peer (flushTarget); resend says the next flush
+	// sends them to every peer (see reopenFlushes).
+	heldBack []heldValue
+	resend   bool
+	// flushedTo lists the peers the flushes since the last grid flush
+	// with nothing new sent values to: they get a root notice at the next
+	// empty grid slot (see noticeRoot).
+	flushedTo []string
 }
 
 // catchUpTicks is how late after a flush a timed upload may arrive and
@@ -167,7 +184,9 @@ func newRelay(c *Core) *relay {
 		seqs:       make(map[string]uint64),
 		heardRelay: make(map[string]int64),
 		probes:     make(map[string]sentUpload),
+		heardFrom:  make(map[string]int64),
 	}
+	r.servingSince = -1
 	r.lastFailover = -degradedTicks
 	r.upDue = -1
 	r.lastFlush, r.catchUpAt = -1, -1
@@ -193,7 +212,8 @@ func (r *relay) choose() {
 				}
 				r.current = id
 				r.phaseOK, r.upDue = false, -1
-				r.heardCurrent = r.c.now
+				r.heardCurrent, r.probed = r.c.now, false
+				r.reopenFlushes()
 				if r.self() { // this node relays its own values now
 					for _, v := range r.up {
 						r.down = append(r.down, downValue{v: v})
@@ -298,8 +318,10 @@ func (r *relay) handlePush(from string, m Message) {
 		r.handleUpload(from, m)
 		return
 	}
-	if len(m.Values) > 0 && m.Round == 0 && m.Count == 0 {
-		r.lastAlarm = c.now // a failover copy: some node lost its relay
+	if len(m.Values) > 0 && ((m.Round == 0 && m.Count == 0) || (m.Round > 0 && from != r.current)) {
+		// A failover copy (some node lost its relay), or a flush from a
+		// relay other than this node's (some nodes relay elsewhere).
+		r.lastAlarm = c.now
 	}
 	if len(m.Values) > 0 && m.Round > 0 { // a relay's flush, not a copy passed on or a failover copy
 		r.heardRelay[from] = c.now
@@ -334,6 +356,9 @@ func (r *relay) handlePush(from string, m Message) {
 		} else {
 			r.passOn(from, fresh, int(ttl-1))
 		}
+	}
+	if from == r.current && isRootNotice(m) {
+		c.ae.noteRoot(from, m.Root)
 	}
 	if p, ok := r.probes[from]; ok && m.Ack >= p.seq {
 		delete(r.probes, from) // reachable
@@ -553,6 +578,10 @@ func (r *relay) synced(string) { r.maybeUpload() }
 
 // heard clears the suspicion of a node heard from: it is reachable again.
 func (r *relay) heard(from string, m Message) {
+	if last, ok := r.heardFrom[from]; !ok || last < r.c.now-r.kidTicks() {
+		r.reopenFlushes() // a new contact: the cut may have changed
+	}
+	r.heardFrom[from] = r.c.now
 	if from == r.current {
 		r.heardCurrent = r.c.now
 	}
@@ -562,7 +591,7 @@ func (r *relay) heard(from string, m Message) {
 			// The first relay answers right after the failover: it was
 			// slow (a stalled process, a loaded machine), not gone. Allow
 			// it more time from now on (halved back by acknowledgements).
-			r.slack = min(int64(r.c.cfg.FailoverTicks), 2*r.slack+int64(r.c.cfg.FailoverMarginTicks))
+			r.slack = min(int64(r.c.cfg.FailoverTicks), 2*r.slack+r.marginTicks())
 		}
 		r.c.cfg.Logf("%s heard from again (a %s)", from, m.Kind)
 		before := r.current
@@ -598,6 +627,15 @@ func (r *relay) setTopology(map[string][]string) {
 	r.c.cfg.Logf("topology ignored (strategy relay)")
 }
 
+// marginTicks is the failover margin: FailoverMarginTicks per started 25
+// nodes. A relay's flush and acknowledgements grow with the nodes it
+// serves, and so do its stalls on a loaded machine: at 100 nodes on two
+// cores a 120 ms margin made leaves fail over from a relay that was only
+// late (each false failover cost about 2,500 messages there).
+func (r *relay) marginTicks() int64 {
+	return int64(r.c.cfg.FailoverMarginTicks) * int64(max(1, (len(r.order)+24)/25))
+}
+
 // failoverAt returns the tick at which the oldest-due unacknowledged
 // upload makes the relay suspect (NoDeadline: none), but not before the
 // relay has been silent for a window and FailoverMarginTicks. An upload may stay
@@ -615,7 +653,7 @@ func (r *relay) failoverAt() int64 {
 			if u.timed {
 				wait = int64(cfg.LeadTicks) + r.late
 			}
-			t = min(t, r.rtt+wait+int64(cfg.FailoverMarginTicks)+r.slack)
+			t = min(t, r.rtt+wait+r.marginTicks()+r.slack)
 		}
 		d = min(d, u.at+t)
 	}
@@ -623,7 +661,7 @@ func (r *relay) failoverAt() int64 {
 		// A relay that sent anything lately is alive, only slow (a late
 		// flush on a loaded machine): fail over only after it has also
 		// been silent for a window and the margin.
-		d = max(d, r.heardCurrent+int64(cfg.WindowTicks)+int64(cfg.FailoverMarginTicks))
+		d = max(d, r.heardCurrent+int64(cfg.WindowTicks)+r.marginTicks())
 	}
 	return d
 }
@@ -633,12 +671,21 @@ func (r *relay) failoverAt() int64 {
 func (r *relay) advance() {
 	c := r.c
 	if len(r.unacked) > 0 && c.now >= r.failoverAt() {
-		r.failover(fmt.Sprintf("push #%d unacknowledged for %d ticks", r.unacked[0].seq, c.now-r.unacked[0].at))
+		_, tentative := r.probes[r.current]
+		r.failover(fmt.Sprintf("push #%d unacknowledged for %d ticks", r.unacked[0].seq, c.now-r.unacked[0].at), tentative)
 	}
 	r.checkProbes()
 	r.maybeUpload()
 	r.maybeProbe()
+	if r.servingSince >= 0 && !r.self() && !r.relaying() {
+		r.servingSince = -1 // a spell of relaying is over
+	}
 	if c.now >= r.nextFlush {
+		if len(r.down) == 0 && !r.owesAck() {
+			r.noticeRoot()
+		} else {
+			r.flushedTo = r.flushedTo[:0]
+		}
 		r.flush(false)
 		r.lastFlush, r.catchUpAt = c.now, -1
 		r.nextFlush = r.gridAfter(c.now)
@@ -655,10 +702,12 @@ func (r *relay) advance() {
 // nothing is probed.
 func (r *relay) probeAt() int64 {
 	cfg := &r.c.cfg
-	if r.self() || r.probed || r.lastDown == 0 || len(r.unacked) > 0 || r.lastAlarm < r.lastDown-int64(cfg.WindowTicks) {
+	// Silent since its last downlink, or since this node chose it.
+	since := max(r.lastDown, r.heardCurrent)
+	if r.self() || r.probed || len(r.unacked) > 0 || r.lastAlarm == 0 || r.lastAlarm < since-int64(cfg.WindowTicks) {
 		return NoDeadline
 	}
-	return r.lastDown + int64(cfg.WindowTicks) + int64(cfg.FailoverMarginTicks)
+	return since + int64(cfg.WindowTicks) + r.marginTicks()
 }
 
 // maybeProbe sends a probe (an empty numbered upload, acknowledged on
@@ -682,11 +731,24 @@ func (r *relay) maybeProbe() {
 // uploads go to every peer at once (so that they reach this node's side
 // of a cut within a latency), and the next node of the order becomes the
 // relay.
-func (r *relay) failover(why string) {
+//
+// A relay that was tentative (chosen at a failover, its probe not
+// answered yet) never confirmed that it was reachable: what was uploaded
+// to it goes to the next relay as an upload, not to every peer, when a
+// round trip is known (the timeout then comes within a round trip and the
+// margin; before that it is FailoverTicks, and the copies go as usual).
+// Every node of a side fails over together at a cut, and to the same
+// wrong candidates: copying each one's uploads to every peer again cost
+// 24 messages per leaf per candidate across the cut.
+func (r *relay) failover(why string, tentative bool) {
 	c := r.c
 	old := r.current
-	var vals []int64
+	var vals, reupload []int64
 	for _, u := range r.unacked {
+		if tentative && r.rtt > 0 {
+			reupload = append(reupload, u.values...)
+			continue
+		}
 		vals = append(vals, u.values...)
 	}
 	// Uploads acknowledged lately too: the flush that acknowledged them
@@ -709,6 +771,14 @@ func (r *relay) failover(why string) {
 	}
 	r.probeCandidates()
 	c.ae.resetSync()
+	if r.self() { // this node relays its own values now
+		for _, v := range reupload {
+			r.down = append(r.down, downValue{v: v})
+		}
+	} else if len(reupload) > 0 {
+		r.up = append(r.up, reupload...)
+		r.maybeUpload()
+	}
 }
 
 // probeCandidates probes the first failoverProbes nodes of the order that
@@ -747,7 +817,7 @@ func (r *relay) probeTimeout() int64 {
 	if r.rtt == 0 {
 		return int64(cfg.FailoverTicks)
 	}
-	return min(int64(cfg.FailoverTicks), r.rtt+int64(cfg.FailoverMarginTicks)+r.slack)
+	return min(int64(cfg.FailoverTicks), r.rtt+r.marginTicks()+r.slack)
 }
 
 // checkProbes suspects the candidates whose probe timed out; if that is
@@ -756,6 +826,7 @@ func (r *relay) checkProbes() {
 	c := r.c
 	limit := c.now - r.probeTimeout()
 	failed := false
+	_, tentative := r.probes[r.current]
 	for _, id := range r.order { // in order: deterministic
 		p, ok := r.probes[id]
 		if !ok || p.at > limit {
@@ -766,7 +837,7 @@ func (r *relay) checkProbes() {
 		failed = failed || id == r.current
 	}
 	if failed {
-		r.failover("probe unacknowledged")
+		r.failover("probe unacknowledged", tentative)
 	} else {
 		r.choose()
 	}
@@ -790,19 +861,36 @@ func (r *relay) probesAt() int64 {
 // grid.
 func (r *relay) flush(catchUp bool) {
 	c := r.c
-	if len(r.down) == 0 && !r.owesAck() {
+	r.pruneWithheld()
+	resend := r.resend && len(r.heldBack) > 0
+	if len(r.down) == 0 && !r.owesAck() && !resend {
 		return
 	}
 	var vals []int64
 	limit := c.now - r.kidTicks()
+	if r.servingSince < 0 {
+		r.servingSince, r.spellStart = c.now, c.now
+	}
+	skipped := false
 	for _, p := range c.peers {
 		u := r.inbound[p]
 		kid := u != nil && u.lastSeen > 0 && u.lastSeen >= limit
 		vals = vals[:0]
 		peerRelays := r.relayHeard(p)
+		if !kid && !peerRelays && !r.flushTarget(p) {
+			skipped = true
+			continue
+		}
 		for _, d := range r.down {
 			if d.from != p && (kid || peerRelays || !d.kidsOnly) {
 				vals = append(vals, d.v)
+			}
+		}
+		if resend {
+			for _, w := range r.heldBack {
+				if w.from != p {
+					vals = append(vals, w.v)
+				}
 			}
 		}
 		var ack uint64
@@ -822,6 +910,7 @@ func (r *relay) flush(catchUp bool) {
 			}
 			continue
 		}
+		r.flushedTo = append(r.flushedTo, p)
 		first := true
 		c.sendValues(p, vals, func(part []int64) Message {
 			r.seqs[p]++
@@ -832,16 +921,109 @@ func (r *relay) flush(catchUp bool) {
 			return m
 		})
 	}
+	if resend {
+		r.heldBack = r.heldBack[:0]
+		r.resend = false
+	}
+	if skipped {
+		for _, d := range r.down {
+			if !d.kidsOnly {
+				r.heldBack = append(r.heldBack, heldValue{downValue: d, at: c.now})
+			}
+		}
+	}
 	r.down = r.down[:0]
 }
 
+// heldValue is a value a flush withheld from some peers (see heldBack).
+type heldValue struct {
+	downValue
+	at int64
+}
+
+// heldBackTicks is how long the values a flush withheld are kept for a
+// resend (see reopenFlushes): a relay hears the other side within a
+// window and a latency of a heal (the first relay flushes to every node).
+func (r *relay) heldBackTicks() int64 { return 3 * int64(r.c.cfg.WindowTicks) }
+
+// pruneWithheld forgets the withheld values older than heldBackTicks.
+func (r *relay) pruneWithheld() {
+	limit := r.c.now - r.heldBackTicks()
+	i := 0
+	for i < len(r.heldBack) && r.heldBack[i].at < limit {
+		i++
+	}
+	r.heldBack = slices.Delete(r.heldBack, 0, i)
+}
+
+// reopenFlushes starts a new grace period of flushes to every peer (see
+// flushTarget) and has the next flush resend the values withheld lately:
+// this node switched relays or heard from a new contact, so a cut may
+// have healed, and what it spread only to its side must cross now.
+func (r *relay) reopenFlushes() {
+	if r.servingSince < 0 {
+		return // not relaying: nothing withheld
+	}
+	r.servingSince = r.c.now
+	r.resend = true
+}
+
+// flushTarget reports whether a flush goes to p, which neither uploads to
+// this node nor relays. The first node of the order flushes to every
+// peer: at a low load its leaves may upload rarely, and it is every
+// node's relay unless a cut hides it. A relay that took over (a cut, a
+// failover) flushes to every peer for its first servingGraceWindows
+// windows, and then only to the peers it heard from since shortly
+// before it took over (kidTicks): the others are across the cut (their
+// flushes would be dropped) or hear another relay. The nodes of its side
+// come to it (uploads, probes, copies, rounds), idle ones too (a probe
+// of their silent relay fails over to it); a leaf of another relay that
+// hears it (a bridge, in a majorities ring) passes its values on to it.
+func (r *relay) flushTarget(p string) bool {
+	c := r.c
+	if r.order[0] == c.cfg.ID || c.now-r.servingSince < servingGraceWindows*int64(c.cfg.WindowTicks) {
+		return true
+	}
+	heard, ok := r.heardFrom[p]
+	return ok && heard >= r.spellStart-r.kidTicks()
+}
+
+// servingGraceWindows is how many windows a relay that took over flushes
+// to every peer (see flushTarget).
+const servingGraceWindows = 2
+
+// noticeRoot sends the peers that the last flush sent values to (if any)
+// a root notice: the Merkle root of this node's set, now that a flush
+// slot has found nothing new. A leaf whose set equals it lacks nothing
+// this node has and needs no anti-entropy round when the load stops (see
+// antiEntropy.matchesRoot); one that lost a downlink differs and opens
+// one. It costs one message per peer per burst of load, where a closing
+// round costs two.
+func (r *relay) noticeRoot() {
+	c := r.c
+	if len(r.flushedTo) == 0 {
+		return
+	}
+	root := slices.Clone(c.tree.Root())
+	for _, p := range r.flushedTo {
+		c.send(p, Message{Kind: KindPush, Direct: true, Root: root})
+	}
+	r.flushedTo = r.flushedTo[:0]
+}
+
+// isRootNotice reports whether m, a push, is a root notice (see
+// noticeRoot): Direct, with a root and nothing else.
+func isRootNotice(m Message) bool {
+	return m.Direct && len(m.Root) > 0 && len(m.Values) == 0 && m.Round == 0 && m.Ack == 0
+}
+
 // nextDeadline is the earliest of: the next flush (when something waits
-// for it), the next upload slot (when values wait), the failover timeout
+// for it, or a root notice is due), the next upload slot (when values wait), the failover timeout
 // of the oldest unacknowledged upload.
 func (r *relay) nextDeadline() int64 {
 	c := r.c
 	d := NoDeadline
-	if len(r.down) > 0 || r.owesAck() {
+	if len(r.down) > 0 || r.owesAck() || len(r.flushedTo) > 0 || (r.resend && len(r.heldBack) > 0) {
 		d = min(d, r.nextFlush)
 		if r.catchUpAt >= 0 {
 			d = min(d, r.catchUpAt)
@@ -872,7 +1054,7 @@ func (r *relay) owesAck() bool {
 
 // degradedTicks is how long after a failover anti-entropy runs at its
 // base interval (it repairs what the failover copies missed).
-const degradedTicks = 200
+const degradedTicks = 100
 
 // degraded reports a failover in the last degradedTicks.
 func (r *relay) degraded() bool {
@@ -889,3 +1071,6 @@ func (r *relay) helloTargets() []string {
 
 // respreads: values learned by sync are pushed on.
 func (r *relay) respreads() bool { return true }
+
+// watchesClientValues: uploads are acknowledged (or copied on at a failover); a relay flushes its own, and a leaf that lost the flush sees a skipped push or a root notice that does not match.
+func (r *relay) watchesClientValues() bool { return true }

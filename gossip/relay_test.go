@@ -409,8 +409,8 @@ func TestRelayFailoverAndSlack(t *testing.T) {
 	}
 }
 
-// Rule: an idle relay core (nothing queued, nothing unacknowledged) has no
-// deadline of its strategy, and anti-entropy's is MaxSkipTicks after its
+// Rule: an idle relay core (nothing queued, nothing unacknowledged, its
+// root notice sent) has no deadline of its strategy, and anti-entropy's is MaxSkipTicks after its
 // last round: the node sleeps until the next message.
 func TestRelayIdleHasNoDeadline(t *testing.T) {
 	d := relayDriver(t, "n0", 3)
@@ -423,8 +423,15 @@ func TestRelayIdleHasNoDeadline(t *testing.T) {
 		t.Errorf("after an upload: deadline %d at tick %d, want the next flush within a window", got, d.c.Now())
 	}
 	d.tick(d.c.cfg.WindowTicks)
+	d.take()
+	// The next slot, with nothing new, sends n2 (the flush sent it n1's
+	// value) a root notice; then nothing is due.
+	d.tick(d.c.cfg.WindowTicks)
+	if got := d.take(); len(got) != 1 || got[0].to != "n2" || !isRootNotice(got[0].m) {
+		t.Errorf("slot after the flush: %v, want one root notice to n2", describe(got))
+	}
 	if got := d.c.strat.nextDeadline(); got != NoDeadline {
-		t.Errorf("after the flush: strategy deadline %d, want none", got)
+		t.Errorf("after the root notice: strategy deadline %d, want none", got)
 	}
 }
 
@@ -659,5 +666,142 @@ func TestRelayFailoverCopiesRecentlyAcked(t *testing.T) {
 	got := only(d.take(), func(s sent) bool { return s.to == "n3" && s.m.Direct && len(s.m.Values) > 0 })
 	if len(got) != 1 || !slices.Contains(got[0].m.Values, 1) || !slices.Contains(got[0].m.Values, 2) {
 		t.Fatalf("failover copy to n3: %v, want one with 1 (acknowledged) and 2 (not)", describe(got))
+	}
+}
+
+// Rule: when the load stops, a leaf whose set equals the one its relay's
+// last downlink was flushed from (the root it carried) opens no closing
+// anti-entropy round; a leaf that missed that downlink (its set differs)
+// still opens one and gets the values within a few rounds.
+func TestRelayLeafConfirmedByFlushRoot(t *testing.T) {
+	for seed := int64(1); seed <= 5; seed++ {
+		s, err := newSimNet(seed, 10, 10, func(*rand.Rand) int64 { return faultLatency }, DefaultConfig())
+		if err != nil {
+			t.Fatal(err)
+		}
+		quietSteps := int64(0)
+		syncsBy := map[string]int{}
+		s.trace = func(from, _ string, m Message) {
+			if m.Kind == KindSync && quietSteps > 0 {
+				syncsBy[from]++
+			}
+		}
+		const load = 5000
+		v := int64(0)
+		for s.now < load {
+			if s.now%37 == 0 {
+				id := s.ids[int(v)%len(s.ids)]
+				if id != "n5" || s.now < load-2000 {
+					s.broadcast(id, v)
+				}
+				v++
+			}
+			if s.now == load-200 {
+				s.block("n5", "n0") // n5 misses the last downlinks
+			}
+			s.step()
+		}
+		quietSteps = 1
+		s.run(1000)
+		s.heal()
+		// Due rounds back off to MaxSyncTicks while downlinks stream; the
+		// closing round comes within two such intervals.
+		s.run(int64(3*s.base.MaxSyncTicks) * 10)
+		for _, id := range s.ids {
+			if id != "n0" && id != "n5" && syncsBy[id] > 0 {
+				t.Errorf("seed %d: leaf %s opened %d rounds after the load, its set confirmed by the relay's root", seed, id, syncsBy[id])
+			}
+		}
+		if syncsBy["n5"] == 0 {
+			t.Errorf("seed %d: n5 missed the last downlinks but opened no round", seed)
+		}
+		if ok, why := s.converged(); !ok {
+			t.Errorf("seed %d: not converged %d ticks after the heal: %s", seed, 3*s.base.MaxSyncTicks, why)
+		}
+	}
+}
+
+// Rule: a leaf that learned only its own clients' values (its uploads
+// acknowledged) opens no anti-entropy round: nothing a round could repair
+// happened. One that learned a value from its relay's downlink does open
+// one, once the downlinks stop (no root notice came here).
+func TestRelayClientValuesOpenNoRound(t *testing.T) {
+	const quietTicks = 2000
+	rounds := func(learnFromPeer bool) int {
+		d := &driver{t: t, c: newCore(t, "n9", 10, func(c *Config) { c.Strategy = StrategyRelay })}
+		d.c.Ready()
+		d.broadcast(7)
+		d.tick(1)
+		d.step("n0", Message{Kind: KindPush, Direct: true, Ack: 1, Count: -5})
+		if learnFromPeer {
+			d.step("n0", Message{Kind: KindPush, Direct: true, Round: 1, Values: []int64{8}})
+		}
+		d.take()
+		n := 0
+		d.tick(quietTicks) // under MaxSkipTicks: no periodic round
+		for _, s := range d.take() {
+			if s.m.Kind == KindSync {
+				n++
+			}
+		}
+		return n
+	}
+	if n := rounds(false); n != 0 {
+		t.Errorf("only client values: %d rounds in %d ticks, want none", n, quietTicks)
+	}
+	if n := rounds(true); n == 0 {
+		t.Errorf("a value from a downlink: no round in %d ticks, want one", quietTicks)
+	}
+}
+
+// Rule: the failover margin grows with the cluster (FailoverMarginTicks
+// per started 25 nodes): a relay of 100 nodes whose acknowledgement comes
+// 30 ticks later than the round trip keeps its leaves; one of 25 nodes
+// that late loses them.
+func TestRelayFailoverMarginScalesWithCluster(t *testing.T) {
+	failsOver := func(n int) bool {
+		d := relayDriver(t, "n9", n)
+		d.broadcast(1) // untimed, acknowledged on arrival
+		d.tick(20)
+		d.step("n0", Message{Kind: KindPush, Direct: true, Ack: 1, Count: -5}) // round trip 20
+		d.take()
+		d.broadcast(2) // uploaded at its slot, acknowledged by the flush
+		late := int64(20 + 30)
+		for range 200 {
+			d.tick(1)
+			for _, s := range d.take() {
+				if isDirect(s) && len(s.m.Values) > 0 {
+					return true // a failover copy
+				}
+				if s.m.Kind == KindPush && !s.m.Direct && len(s.m.Values) > 0 {
+					// The upload: acknowledged 30 ticks after the round trip.
+					at, seq := d.now, s.m.Round
+					for d.now < at+late {
+						d.tick(1)
+						for _, s := range d.take() {
+							if isDirect(s) && len(s.m.Values) > 0 {
+								return true
+							}
+						}
+					}
+					d.step("n0", Message{Kind: KindPush, Direct: true, Round: 1, Ack: seq, Count: int(d.c.cfg.LeadTicks), Values: []int64{99}})
+					d.tick(100)
+					for _, s := range d.take() {
+						if isDirect(s) && len(s.m.Values) > 0 {
+							return true
+						}
+					}
+					return false
+				}
+			}
+		}
+		t.Fatalf("%d nodes: no upload of value 2", n)
+		return false
+	}
+	if !failsOver(25) {
+		t.Errorf("25 nodes: an acknowledgement 30 ticks late kept the relay, want a failover (margin %d)", DefaultConfig().FailoverMarginTicks)
+	}
+	if failsOver(100) {
+		t.Errorf("100 nodes: an acknowledgement 30 ticks late made a failover, want none (margin %d)", 4*DefaultConfig().FailoverMarginTicks)
 	}
 }

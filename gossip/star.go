@@ -372,3 +372,6 @@ func (s *star) pushValues(o *outLink, vals []int64) {
 
 // respreads: values learned by sync are pushed on.
 func (s *star) respreads() bool { return true }
+
+// watchesClientValues: a round spreads them where the overlay lost them.
+func (s *star) watchesClientValues() bool { return false }

@@ -41,6 +41,13 @@ type strategy interface {
 	// idle node may stop opening rounds; without it rounds go on at
 	// MaxSyncTicks.
 	respreads() bool
+	// watchesClientValues reports whether the strategy watches this
+	// node's client values until they are safe (an upload acknowledged,
+	// or copied on at a failover; a flush of its own), so that a value
+	// learned from a client gives anti-entropy no reason for a round:
+	// a node that has learned nothing else since its last round (a node
+	// just started, whose first downlink has not come) stays idle.
+	watchesClientValues() bool
 	// helloTargets lists the peers a restarted node greets first.
 	helloTargets() []string
 }

@@ -45,6 +45,11 @@ type antiEntropy struct {
 	confirmed bool
 
 	peerInc map[string]string // last incarnation seen from each peer
+
+	// root is the Merkle root the last downlink of rootFrom (this node's
+	// relay) carried: see matchesRoot.
+	root     []byte
+	rootFrom string
 }
 
 // init sets up the part for core c.
@@ -119,8 +124,9 @@ func (a *antiEntropy) roundDue() {
 	idle := c.strat.respreads() && a.pushesReceived == 0 && a.learnedSince == 0 && a.confirmed &&
 		c.now-a.lastRealRound < int64(c.cfg.MaxSkipTicks)
 	healthy := !degraded && !a.gapSeen && (streaming || idle)
+	confirmed := !healthy && !degraded && !a.gapSeen && a.matchesRoot()
 	a.pushesReceived, a.gapSeen = 0, false
-	if healthy || len(c.peers) == 0 {
+	if healthy || confirmed || len(c.peers) == 0 {
 		return
 	}
 	// Any node, not only the strategy's neighbours, so that rounds work
@@ -137,6 +143,32 @@ func (a *antiEntropy) openRound(peer string) {
 	a.lastPeerRound[peer] = c.now
 	a.lastRound++
 	c.send(peer, a.summary(KindSync))
+}
+
+// noteRoot keeps the Merkle root of peer's set that its root notice
+// carried (a relay with nothing new to flush): see matchesRoot.
+func (a *antiEntropy) noteRoot(peer string, root []byte) {
+	a.rootFrom = peer
+	a.root = append(a.root[:0], root...)
+}
+
+// matchesRoot reports whether this node's set equals its relay's as of
+// the relay's last root notice (see noteRoot), sent after its last
+// downlink. If so, that is as good as a round with the relay that found
+// equal roots: this node lacks nothing the relay had, and when the load
+// stops it needs no closing round. A lost downlink makes the sets
+// differ; a lost notice leaves no root: either way the round happens.
+func (a *antiEntropy) matchesRoot() bool {
+	c := a.c
+	if len(a.root) == 0 || !bytes.Equal(a.root, c.tree.Root()) {
+		return false
+	}
+	a.confirmed = true
+	a.learnedSince = 0
+	a.lastRealRound = c.now
+	a.lastPeerRound[a.rootFrom] = c.now
+	a.root = a.root[:0] // one confirmation per notice
+	return true
 }
 
 // resetSync brings the anti-entropy interval back to SyncTicks, makes the
@@ -160,10 +192,15 @@ func (a *antiEntropy) gapFound(peer, what string, roundNow bool) {
 	if a.syncInterval > c.cfg.SyncTicks {
 		c.cfg.Logf("sync gap with %s: %s; interval %d -> %d ticks", peer, what, a.syncInterval, c.cfg.SyncTicks)
 	}
-	a.resetSync()
-	if last, ok := a.lastPeerRound[peer]; roundNow && (!ok || c.now-last >= int64(c.cfg.SettleTicks/2)) {
-		a.openRound(peer)
+	if roundNow {
+		// The round with peer at once is the repair (its answer shows any
+		// further gap); the schedule goes on backing off.
+		if last, ok := a.lastPeerRound[peer]; !ok || c.now-last >= int64(c.cfg.SettleTicks/2) {
+			a.openRound(peer)
+		}
+		return
 	}
+	a.resetSync()
 }
 
 // noteIncarnation records the incarnation a peer announced; a change (or a
