@@ -362,6 +362,10 @@ func (r *relay) handlePush(from string, m Message) {
 	}
 	if p, ok := r.probes[from]; ok && m.Ack >= p.seq {
 		delete(r.probes, from) // reachable
+		// A round trip: at a cut that comes before any acknowledgement
+		// (Maelstrom's first), the other candidates' probes then time out
+		// within it and the margin, not FailoverTicks.
+		r.noteRTT(c.now - p.at)
 	}
 	if from == r.current && m.Ack > 0 {
 		r.acked(m.Ack, int64(m.Count))
@@ -521,7 +525,6 @@ func (r *relay) acked(seq uint64, count int64) {
 	if count < 0 {
 		waited, rtt = -count-1, c.now-last.at
 	}
-	rtt = max(1, rtt)
 	r.slack -= (r.slack + 7) / 8
 	if last.timed && count >= 0 {
 		// How much later than aimed the relay flushed (a busy relay, a
@@ -533,11 +536,7 @@ func (r *relay) acked(seq uint64, count int64) {
 			r.late -= (r.late - late + 7) / 8
 		}
 	}
-	if rtt >= r.rtt {
-		r.rtt = rtt
-	} else {
-		r.rtt -= (r.rtt - rtt) / 8
-	}
+	r.noteRTT(rtt)
 	// The upload left at last.at and waited `waited` ticks for the flush:
 	// leaving at last.at+waited-LeadTicks would have waited LeadTicks. The
 	// relay flushes every WindowTicks on its grid.
@@ -552,6 +551,16 @@ func (r *relay) acked(seq uint64, count int64) {
 	}
 	// This runs in a Step, between ticks: the slot may be this very tick.
 	r.maybeUpload()
+}
+
+// noteRTT takes a round-trip sample (ticks) into rtt.
+func (r *relay) noteRTT(rtt int64) {
+	rtt = max(1, rtt)
+	if rtt >= r.rtt {
+		r.rtt = rtt
+	} else {
+		r.rtt -= (r.rtt - rtt) / 8
+	}
 }
 
 // syncedValue re-spreads a value anti-entropy brought to a node that is

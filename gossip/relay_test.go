@@ -805,3 +805,35 @@ func TestRelayFailoverMarginScalesWithCluster(t *testing.T) {
 		t.Errorf("100 nodes: an acknowledgement 30 ticks late made a failover, want none (margin %d)", 4*DefaultConfig().FailoverMarginTicks)
 	}
 }
+
+// Rule: at a cut that comes before any round trip is known, the first
+// probe answered gives one: the unanswered candidates (the tentative
+// relay among them) are then given that round trip and the margin, not
+// FailoverTicks, and what went to the tentative relay goes to the next
+// one as an upload, not to every peer.
+func TestRelayProbeAnswerSetsTimeouts(t *testing.T) {
+	d := relayDriver(t, "n9", 10)
+	cfg := d.c.cfg
+	d.broadcast(7)
+	d.tick(cfg.FailoverTicks) // n0 never answers: failover to n1, probes n1..n5
+	d.take()
+	d.broadcast(8) // uploaded to n1 at once (no timing)
+	if got := describe(d.take()); len(got) != 1 || !strings.Contains(got[0], "n1 push #2 [8]") {
+		t.Fatalf("after the failover: %v, want one upload of [8] to n1", got)
+	}
+	d.tick(20)
+	d.step("n3", Message{Kind: KindPush, Direct: true, Ack: 1, Count: -5}) // n3 answers its probe: rtt 20
+	timeout := 20 + cfg.FailoverMarginTicks
+	d.tick(timeout - 20 - 1)
+	if got := d.take(); len(got) != 0 {
+		t.Fatalf("before the round trip and the margin: %v", describe(got))
+	}
+	d.tick(1)
+	out := d.take()
+	copies := only(out, func(s sent) bool { return isDirect(s) && slices.Contains(s.m.Values, 8) })
+	ups := only(out, func(s sent) bool { return s.m.Kind == KindPush && !s.m.Direct && slices.Contains(s.m.Values, 8) })
+	if r := d.c.strat.(*relay); r.current != "n3" || len(copies) != 0 || len(ups) != 1 || ups[0].to != "n3" {
+		t.Errorf("%d ticks after the answer: relay %s, %d copies of [8], uploads %v; want relay n3, no copy, one upload to n3",
+			timeout-20, r.current, len(copies), describe(ups))
+	}
+}
