@@ -33,7 +33,8 @@ type Config struct {
 	// to arrive. Higher: more room for latency jitter (an upload that
 	// misses the flush by more than catchUpTicks waits a whole window; one
 	// that misses it by less costs a catch-up flush, one message per
-	// peer), a little more latency.
+	// peer), a little more latency. A tick is added per 25 nodes beyond
+	// the first 25 (the relay reads a window's uploads one by one).
 	LeadTicks int
 	// FailoverTicks caps how long a leaf's upload may go unacknowledged
 	// before the leaf suspects its relay and fails over to the next node

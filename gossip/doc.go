@@ -50,15 +50,24 @@
 // node receives about one message per window and sends one upload per
 // window in which its clients broadcast. A timed upload that reaches the
 // relay less than catchUpTicks after its flush goes out in a catch-up
-// flush then.
+// flush then. The first grid slot after a flush that finds nothing new
+// sends the peers that flush reached a root notice: the Merkle root of the
+// relay's set. A leaf whose set equals it needs no anti-entropy round when
+// the load stops; one that lost a downlink differs and opens one.
 //
 // A leaf whose upload is not acknowledged within about a round trip plus
-// FailoverMarginTicks suspects the relay: it copies the unacknowledged
-// values to every peer, probes the next five candidates of the order at
-// once (each acknowledges on arrival), uploads to the first that answers
-// and opens an anti-entropy round with it. A relay other than the first
-// that gets a first upload from a newcomer sends it the values it learned
-// in the last SettleTicks. A relay silent for a window after steady
+// the failover margin (FailoverMarginTicks per started 25 nodes) suspects
+// the relay: it copies the unacknowledged values to every peer, probes the
+// next five candidates of the order at once (each acknowledges on
+// arrival; the first answer is a round-trip sample), uploads to the first
+// not suspected and opens an anti-entropy round with it. If that one
+// never answers its probe, what went to it is uploaded to the next one
+// instead of copied again. A relay other than the first that gets a first
+// upload from a newcomer sends it the values it learned in the last
+// SettleTicks; it flushes to every peer for two windows, then only to the
+// peers it heard from since it took over (its side of the cut), and when
+// it switches relays or hears a new contact it flushes to every peer again
+// with the values it held back. A relay silent for a window after steady
 // downlinks is probed. Any message from a suspected node ends its
 // suspicion, so the role falls back to the first reachable node of the
 // order; the leaf sends the relay it leaves a detach. After a failover
@@ -80,11 +89,14 @@
 //
 // The interval adapts: it doubles (up to MaxSyncTicks) while rounds find
 // nothing, and comes back to SyncTicks when a real gap shows (a peer
-// lacked values held for SettleTicks, values came only by sync, pushes
-// were lost, a peer restarted, the relay failed over). Due rounds are
-// skipped while pushes arrive with no loss (at most MaxSkipTicks in a
-// row), and while nothing happens at all: no value learned since the last
-// round, which its peer confirmed with equal roots.
+// lacked values held for SettleTicks, values came only by sync, a peer
+// restarted, the relay failed over). Lost pushes open a round with their
+// sender at once instead. Due rounds are skipped while pushes arrive with
+// no loss (at most MaxSkipTicks in a row), and while nothing happens at
+// all: no value learned from a peer since the last round, which its peer
+// confirmed with equal roots (or the relay's root notice did). A value
+// from this node's own clients is no reason for a round when the strategy
+// watches it (the relay strategy's acknowledged uploads).
 //
 // # Restarts
 //

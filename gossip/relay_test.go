@@ -837,3 +837,32 @@ func TestRelayProbeAnswerSetsTimeouts(t *testing.T) {
 			timeout-20, r.current, len(copies), describe(ups))
 	}
 }
+
+// Rule: a leaf aims its uploads LeadTicks before the relay's flush, and a
+// tick earlier per 25 nodes beyond the first 25 (the relay reads the
+// uploads of a window one by one).
+func TestRelayLeadGrowsWithCluster(t *testing.T) {
+	for _, tc := range []struct{ n, lead int }{{25, 2}, {50, 3}, {100, 5}} {
+		d := relayDriver(t, "n9", tc.n)
+		d.broadcast(1) // untimed: acknowledged on arrival
+		d.tick(10)
+		d.step("n0", Message{Kind: KindPush, Direct: true, Ack: 1, Count: -20 - 1}) // it waits 20 ticks there
+		d.take()
+		d.broadcast(2)
+		at := int64(-1)
+		for range 40 {
+			for _, s := range d.take() {
+				if s.m.Kind == KindPush && !s.m.Direct && slices.Contains(s.m.Values, 2) {
+					at = s.at
+				}
+			}
+			if at >= 0 {
+				break
+			}
+			d.tick(1)
+		}
+		if want := int64(20 - tc.lead); at != want {
+			t.Errorf("%d nodes: timed upload at tick %d, want %d (the flush at 20, lead %d)", tc.n, at, want, tc.lead)
+		}
+	}
+}
