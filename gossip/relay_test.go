@@ -866,3 +866,62 @@ func TestRelayLeadGrowsWithCluster(t *testing.T) {
 		}
 	}
 }
+
+// Rule: a relay that took over (not the first of the order) flushes to
+// every peer for servingGraceWindows windows, then only to its uploaders
+// and the peers it heard from since (its side of a cut); a new contact
+// reopens the flushes to every peer, with the values held back lately.
+func TestRelayTakenOverFlushesToItsSide(t *testing.T) {
+	d := relayDriver(t, "n3", 10)
+	w := d.c.cfg.WindowTicks
+	seq := map[string]uint64{}
+	upload := func(from string, v int64) {
+		seq[from]++
+		d.step(from, Message{Kind: KindPush, Round: seq[from], Values: []int64{v}})
+	}
+	flushTo := func() []string {
+		var to []string
+		for _, s := range d.take() {
+			if isDirect(s) && len(s.m.Values) > 0 && s.m.Round > 0 {
+				to = append(to, s.to)
+			}
+		}
+		slices.Sort(to)
+		return to
+	}
+	d.tick(1)
+	upload("n5", 1)
+	upload("n6", 2)
+	d.tick(w)
+	if got := flushTo(); len(got) != 9 {
+		t.Fatalf("first flush: to %v, want every peer (9)", got)
+	}
+	d.tick(servingGraceWindows * w)
+	d.take()
+	upload("n5", 3)
+	upload("n6", 4)
+	d.tick(w)
+	if got := flushTo(); !slices.Equal(got, []string{"n5", "n6"}) {
+		t.Fatalf("after the grace: flush to %v, want only the uploaders n5 n6", got)
+	}
+	// n8 is heard (a new contact): the next flush goes to every peer, and
+	// carries what the last one held back from the others.
+	d.step("n8", Message{Kind: KindSync, Round: 1, Root: []byte{1}, Digests: make([]byte, d.c.cfg.MerkleBuckets*8)})
+	d.take()
+	upload("n5", 5)
+	d.tick(w)
+	var toN1 []int64
+	var peers int
+	for _, s := range d.take() {
+		if isDirect(s) && len(s.m.Values) > 0 {
+			peers++
+			if s.to == "n1" {
+				toN1 = append(toN1, s.m.Values...)
+			}
+		}
+	}
+	slices.Sort(toN1)
+	if peers != 9 || !slices.Equal(toN1, []int64{3, 4, 5}) {
+		t.Errorf("after a new contact: %d peers flushed, n1 got %v; want 9 peers, n1 [3 4 5]", peers, toN1)
+	}
+}
