@@ -143,11 +143,17 @@ type ackedUpload struct {
 // FailoverTicks ago: the next upload's failover comes within that.
 func (r *relay) pruneAcked() {
 	limit := r.c.now - int64(r.c.cfg.WindowTicks+r.c.cfg.FailoverTicks)
+	r.ackedRecently = dropBefore(r.ackedRecently, func(u ackedUpload) int64 { return u.at }, limit)
+}
+
+// dropBefore removes the leading entries of s (in tick order) stamped
+// before limit.
+func dropBefore[T any](s []T, tick func(T) int64, limit int64) []T {
 	i := 0
-	for i < len(r.ackedRecently) && r.ackedRecently[i].at < limit {
+	for i < len(s) && tick(s[i]) < limit {
 		i++
 	}
-	r.ackedRecently = slices.Delete(r.ackedRecently, 0, i)
+	return slices.Delete(s, 0, i)
 }
 
 // sentUpload is an upload not acknowledged yet.
@@ -690,8 +696,7 @@ func (r *relay) failoverAt() int64 {
 func (r *relay) advance() {
 	c := r.c
 	if len(r.unacked) > 0 && c.now >= r.failoverAt() {
-		_, tentative := r.probes[r.current]
-		r.failover(fmt.Sprintf("push #%d unacknowledged for %d ticks", r.unacked[0].seq, c.now-r.unacked[0].at), tentative)
+		r.failover(fmt.Sprintf("push #%d unacknowledged for %d ticks", r.unacked[0].seq, c.now-r.unacked[0].at), r.tentative())
 	}
 	r.checkProbes()
 	r.maybeUpload()
@@ -800,6 +805,13 @@ func (r *relay) failover(why string, tentative bool) {
 	}
 }
 
+// tentative reports whether the current relay was chosen at a failover
+// and has not answered its probe yet (see failover).
+func (r *relay) tentative() bool {
+	_, ok := r.probes[r.current]
+	return ok
+}
+
 // probeCandidates probes the first failoverProbes nodes of the order that
 // this node does not suspect (the new relay among them), at once: each
 // acknowledges on arrival, and one that does not within the failover
@@ -845,7 +857,7 @@ func (r *relay) checkProbes() {
 	c := r.c
 	limit := c.now - r.probeTimeout()
 	failed := false
-	_, tentative := r.probes[r.current]
+	tentative := r.tentative()   // before its probe is dropped below
 	for _, id := range r.order { // in order: deterministic
 		p, ok := r.probes[id]
 		if !ok || p.at > limit {
@@ -880,7 +892,7 @@ func (r *relay) probesAt() int64 {
 // grid.
 func (r *relay) flush(catchUp bool) {
 	c := r.c
-	r.pruneWithheld()
+	r.pruneHeldBack()
 	resend := r.resend && len(r.heldBack) > 0
 	if len(r.down) == 0 && !r.owesAck() && !resend {
 		return
@@ -960,23 +972,18 @@ type heldValue struct {
 	at int64
 }
 
-// heldBackTicks is how long the values a flush withheld are kept for a
+// heldBackTicks is how long the values a flush held back are kept for a
 // resend (see reopenFlushes): a relay hears the other side within a
 // window and a latency of a heal (the first relay flushes to every node).
 func (r *relay) heldBackTicks() int64 { return 3 * int64(r.c.cfg.WindowTicks) }
 
-// pruneWithheld forgets the withheld values older than heldBackTicks.
-func (r *relay) pruneWithheld() {
-	limit := r.c.now - r.heldBackTicks()
-	i := 0
-	for i < len(r.heldBack) && r.heldBack[i].at < limit {
-		i++
-	}
-	r.heldBack = slices.Delete(r.heldBack, 0, i)
+// pruneHeldBack forgets the held-back values older than heldBackTicks.
+func (r *relay) pruneHeldBack() {
+	r.heldBack = dropBefore(r.heldBack, func(h heldValue) int64 { return h.at }, r.c.now-r.heldBackTicks())
 }
 
 // reopenFlushes starts a new grace period of flushes to every peer (see
-// flushTarget) and has the next flush resend the values withheld lately:
+// flushTarget) and has the next flush resend the values held back lately:
 // this node switched relays or heard from a new contact, so a cut may
 // have healed, and what it spread only to its side must cross now.
 func (r *relay) reopenFlushes() {
