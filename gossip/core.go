@@ -143,14 +143,13 @@ func (c *Core) SetTopology(topo map[string][]string) {
 // known (nothing else happens). A new value is reported in the next Ready
 // and handed to the strategy, which sends it on its way.
 func (c *Core) Broadcast(v int64) bool {
-	before := c.ae.learnedSince
-	if !c.learn(v) {
+	if !c.add(v) {
 		return false
 	}
-	if c.strat.watchesClientValues() {
-		// Nothing a round could repair: the value leaves by the
-		// strategy's own watched path.
-		c.ae.learnedSince = before
+	if !c.strat.watchesClientValues() {
+		// Otherwise nothing a round could repair: the value leaves by
+		// the strategy's own watched path.
+		c.ae.learned()
 	}
 	c.strat.clientValue(v)
 	return true
@@ -242,14 +241,23 @@ func (c *Core) Ready() Ready {
 	return rd
 }
 
-// learn adds a value from a client or a peer; it reports whether v was
-// new. New values are indexed, marked recent and reported in Ready.
+// learn adds a value from a peer (or a client); it reports whether v was
+// new. New values are indexed, marked recent and reported in Ready, and
+// anti-entropy counts them (see antiEntropy.learned).
 func (c *Core) learn(v int64) bool {
+	if !c.add(v) {
+		return false
+	}
+	c.ae.learned()
+	return true
+}
+
+// add merges v like learn, but does not tell anti-entropy.
+func (c *Core) add(v int64) bool {
 	if !c.values.Add(v) {
 		return false
 	}
 	c.index(v)
-	c.ae.learned()
 	c.recent[v] = c.now
 	c.recentQ = append(c.recentQ, v)
 	c.fresh = append(c.fresh, v)
