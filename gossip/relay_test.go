@@ -669,11 +669,12 @@ func TestRelayFailoverCopiesRecentlyAcked(t *testing.T) {
 	}
 }
 
-// Rule: when the load stops, a leaf whose set equals the one its relay's
-// last downlink was flushed from (the root it carried) opens no closing
-// anti-entropy round; a leaf that missed that downlink (its set differs)
-// still opens one and gets the values within a few rounds.
-func TestRelayLeafConfirmedByFlushRoot(t *testing.T) {
+// Rule: when the load stops, a leaf whose set equals the root of the
+// relay's root notice (sent at the first slot with nothing new) opens no
+// closing anti-entropy round; a leaf that missed the last downlinks (its
+// set differs, or the notice never came) still opens one and gets the
+// values within a few rounds.
+func TestRelayLeafConfirmedByRootNotice(t *testing.T) {
 	for seed := int64(1); seed <= 5; seed++ {
 		s, err := newSimNet(seed, 10, 10, func(*rand.Rand) int64 { return faultLatency }, DefaultConfig())
 		if err != nil {

@@ -184,21 +184,23 @@ func (a *antiEntropy) resetSync() {
 
 // gapFound records a real gap between this node and peer (values one side
 // had held for SettleTicks were missing on the other, or pushes from peer
-// were lost): anti-entropy comes back to its base interval and, if
-// roundNow, opens a round with peer at once (at most one per peer every
-// SettleTicks/2).
+// were lost). If roundNow, it opens a round with peer at once (at most
+// one per peer every SettleTicks/2), which is the repair: the schedule
+// is left as it is. Otherwise anti-entropy comes back to its base
+// interval.
 func (a *antiEntropy) gapFound(peer, what string, roundNow bool) {
 	c := a.c
-	if a.syncInterval > c.cfg.SyncTicks {
-		c.cfg.Logf("sync gap with %s: %s; interval %d -> %d ticks", peer, what, a.syncInterval, c.cfg.SyncTicks)
-	}
 	if roundNow {
 		// The round with peer at once is the repair (its answer shows any
 		// further gap); the schedule goes on backing off.
 		if last, ok := a.lastPeerRound[peer]; !ok || c.now-last >= int64(c.cfg.SettleTicks/2) {
+			c.cfg.Logf("sync gap with %s: %s; a round with it now", peer, what)
 			a.openRound(peer)
 		}
 		return
+	}
+	if a.syncInterval > c.cfg.SyncTicks {
+		c.cfg.Logf("sync gap with %s: %s; interval %d -> %d ticks", peer, what, a.syncInterval, c.cfg.SyncTicks)
 	}
 	a.resetSync()
 }
