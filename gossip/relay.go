@@ -352,6 +352,15 @@ func (r *relay) handlePush(from string, m Message) {
 	if m.Round > 0 {
 		ttl = 2
 	}
+	if len(fresh) > 0 && m.Round == 0 && m.Count == 0 && (r.self() || r.relaying()) {
+		// A failover copy reaches the origin's side of the cut, which
+		// may not hold this node's kids (a cut that is not transitive:
+		// they upload here because they cannot reach the first relay).
+		// Their next downlink carries it; the others got the copy.
+		for _, v := range fresh {
+			r.down = append(r.down, downValue{v: v, from: from, kidsOnly: true})
+		}
+	}
 	if len(fresh) > 0 && ttl > 0 {
 		if r.self() || r.relaying() {
 			// Only the nodes that relay through this one (and the other
@@ -571,10 +580,15 @@ func (r *relay) noteRTT(rtt int64) {
 
 // syncedValue re-spreads a value anti-entropy brought to a node that is
 // its own relay (what a cut withheld from it may be withheld from
-// others). A leaf keeps it: it may only be in flight; see withheld.
+// others), and hands it to the kids of a leaf that relays for some (they
+// cannot reach its relay, so its relay's flush does not bring it to them).
+// A plain leaf keeps it: it may only be in flight; see withheld.
 func (r *relay) syncedValue(v int64, from string) {
-	if r.self() {
+	switch {
+	case r.self():
 		r.down = append(r.down, downValue{v: v, from: from})
+	case r.relaying():
+		r.down = append(r.down, downValue{v: v, from: from, kidsOnly: true})
 	}
 }
 
@@ -912,9 +926,23 @@ func (r *relay) flush(catchUp bool) {
 			skipped = true
 			continue
 		}
+		// kidsOnly values go to the nodes that relay through this one
+		// and to the relays it hears; the others hear the sender, but a
+		// sender across a cut or flushing to its side only may not reach
+		// them. So the first relay (every node's, unless a cut hides it;
+		// an idle leaf uploads to it rarely) gives them to every peer,
+		// and any relay adds them to a downlink that goes anyway.
+		all := kid || peerRelays || r.order[0] == c.cfg.ID
 		for _, d := range r.down {
-			if d.from != p && (kid || peerRelays || !d.kidsOnly) {
+			if d.from != p && (all || !d.kidsOnly) {
 				vals = append(vals, d.v)
+			}
+		}
+		if !all && len(vals) > 0 {
+			for _, d := range r.down {
+				if d.from != p && d.kidsOnly {
+					vals = append(vals, d.v)
+				}
 			}
 		}
 		if resend {
