@@ -60,6 +60,9 @@ type relay struct {
 	// ackedRecently holds the uploads acknowledged in the last window and
 	// FailoverTicks: a failover copies them too.
 	ackedRecently []ackedUpload
+	// lastDownVals are the values of the last downlink from current (at
+	// lastDown; see failover and handleUpload).
+	lastDownVals []int64
 	// lastFailover is the tick of the last failover: anti-entropy stays
 	// fast for degradedTicks after it.
 	lastFailover int64
@@ -81,6 +84,11 @@ type relay struct {
 	// late is the recent largest lateness of the relay's flush against the
 	// slot a timed upload aimed at (a decaying maximum, ticks).
 	late int64
+	// expectBy is the tick by which the current relay must send again
+	// (NoDeadline: nothing expected): a downlink with values promises
+	// another message within a window (see flush), and the relay's
+	// silence past that and the margin is a failover.
+	expectBy int64
 	// heardCurrent is the tick of the last message from the current relay
 	// (or of the switch to it).
 	heardCurrent int64
@@ -124,6 +132,11 @@ type relay struct {
 	// with nothing new sent values to: they get a root notice at the next
 	// empty grid slot (see noticeRoot).
 	flushedTo []string
+	// prevFlushed lists the peers the last grid flush sent values to,
+	// flushedAt the tick each peer was last sent a downlink or an
+	// acknowledgement (see advance).
+	prevFlushed []string
+	flushedAt   map[string]int64
 }
 
 // catchUpTicks is how late after a flush a timed upload may arrive and
@@ -156,12 +169,15 @@ func dropBefore[T any](s []T, tick func(T) int64, limit int64) []T {
 	return slices.Delete(s, 0, i)
 }
 
-// sentUpload is an upload not acknowledged yet.
+// sentUpload is an upload (or a probe) not acknowledged yet.
 type sentUpload struct {
 	seq    uint64
 	at     int64
 	timed  bool // sent in a slot set by the relay's feedback
 	values []int64
+	// due, on a probe, is the tick it times out if that is sooner than
+	// probeTimeout after at (see siblingAnswered); 0: not set.
+	due int64
 }
 
 // downValue is a value waiting for the next downlink flush.
@@ -191,10 +207,12 @@ func newRelay(c *Core) *relay {
 		heardRelay: make(map[string]int64),
 		probes:     make(map[string]sentUpload),
 		heardFrom:  make(map[string]int64),
+		flushedAt:  make(map[string]int64),
 	}
 	r.servingSince = -1
 	r.lastFailover = -degradedTicks
 	r.upDue = -1
+	r.expectBy = NoDeadline
 	r.lastFlush, r.catchUpAt = -1, -1
 	r.choose()
 	r.nextFlush = r.gridAfter(c.now)
@@ -219,6 +237,7 @@ func (r *relay) choose() {
 				r.current = id
 				r.phaseOK, r.upDue = false, -1
 				r.heardCurrent, r.probed = r.c.now, false
+				r.expectBy = NoDeadline
 				r.reopenFlushes()
 				if r.self() { // this node relays its own values now
 					for _, v := range r.up {
@@ -332,8 +351,18 @@ func (r *relay) handlePush(from string, m Message) {
 	if len(m.Values) > 0 && m.Round > 0 { // a relay's flush, not a copy passed on or a failover copy
 		r.heardRelay[from] = c.now
 		if from == r.current {
+			if c.now != r.lastDown {
+				r.lastDownVals = r.lastDownVals[:0]
+			}
+			r.lastDownVals = append(r.lastDownVals, m.Values...)
 			r.lastDown, r.probed = c.now, false
+			r.expectBy = c.now + int64(c.cfg.WindowTicks) + r.marginTicks() + r.slack
 		}
+	} else if from == r.current && (isRootNotice(m) || (len(m.Values) == 0 && m.Ack > 0 && m.Count >= 0)) {
+		// The next grid flush sent a root notice or only an
+		// acknowledgement: it promises nothing more. (An acknowledgement
+		// on arrival, Count < 0, is not that flush.)
+		r.expectBy = NoDeadline
 	}
 	var fresh []int64
 	for _, v := range m.Values {
@@ -381,6 +410,7 @@ func (r *relay) handlePush(from string, m Message) {
 		// (Maelstrom's first), the other candidates' probes then time out
 		// within it and the margin, not FailoverTicks.
 		r.noteRTT(c.now - p.at)
+		r.siblingAnswered(p.at)
 	}
 	if from == r.current && m.Ack > 0 {
 		r.acked(m.Ack, int64(m.Count))
@@ -431,10 +461,36 @@ func (r *relay) handleUpload(from string, m Message) {
 			u.acked = h
 			// Count < 0: sent on arrival; the upload waits -Count-1 ticks
 			// for the flush.
-			c.send(from, Message{Kind: KindPush, Direct: true, Ack: h, Count: -int(r.nextFlush-c.now) - 1})
+			ack := Message{Kind: KindPush, Direct: true, Ack: h, Count: -int(r.nextFlush-c.now) - 1}
+			if len(m.Values) == 0 {
+				ack.Values = r.recentDownlink()
+			}
+			c.send(from, ack)
 		}
 	}
 }
+
+// recentDownlink returns the values of this leaf's last downlink, if it
+// came within a window and FailoverTicks (nil otherwise), for the answer
+// to a probe: a node that probes candidates has just failed over, maybe a
+// window before this one because it missed that downlink (Maelstrom
+// checks a cut as each receiver takes a message off its queue, so a flush
+// the cut came in reaches only some of a side). What it missed then rides
+// on the answers of the candidates of its side, at no message more.
+func (r *relay) recentDownlink() []int64 {
+	c := r.c
+	if r.self() || len(r.lastDownVals) == 0 || r.lastDown < c.now-int64(c.cfg.WindowTicks+c.cfg.FailoverTicks) {
+		return nil
+	}
+	if len(r.lastDownVals) > maxProbeAnswerValues {
+		return slices.Clone(r.lastDownVals[len(r.lastDownVals)-maxProbeAnswerValues:])
+	}
+	return slices.Clone(r.lastDownVals)
+}
+
+// maxProbeAnswerValues caps the values a probe's answer carries (one
+// message: a downlink of 100 nodes may run to several).
+const maxProbeAnswerValues = 256
 
 // catchUpKid sends a node that starts relaying through this one (after a
 // failover; not the first relay, whose leaves come back with a round) the
@@ -711,6 +767,8 @@ func (r *relay) advance() {
 	c := r.c
 	if len(r.unacked) > 0 && c.now >= r.failoverAt() {
 		r.failover(fmt.Sprintf("push #%d unacknowledged for %d ticks", r.unacked[0].seq, c.now-r.unacked[0].at), r.tentative())
+	} else if !r.self() && c.now >= r.expectBy {
+		r.failover(fmt.Sprintf("silent for %d ticks after a downlink", c.now-r.lastDown), r.tentative())
 	}
 	r.checkProbes()
 	r.maybeUpload()
@@ -719,12 +777,24 @@ func (r *relay) advance() {
 		r.servingSince = -1 // a spell of relaying is over
 	}
 	if c.now >= r.nextFlush {
+		prev := r.prevFlushed[:0]
 		if len(r.down) == 0 && !r.owesAck() {
 			r.noticeRoot()
 		} else {
+			prev = append(prev, r.flushedTo...)
 			r.flushedTo = r.flushedTo[:0]
 		}
 		r.flush(false)
+		// A peer the last flush sent values to expects a message in this
+		// one (a leaf fails over from a relay silent past a window and
+		// the margin after a downlink with values): one that got none
+		// gets a root notice.
+		for _, p := range prev {
+			if r.flushedAt[p] != c.now {
+				r.sendRootNotice(p)
+			}
+		}
+		r.prevFlushed = prev
 		r.lastFlush, r.catchUpAt = c.now, -1
 		r.nextFlush = r.gridAfter(c.now)
 	} else if r.catchUpAt >= 0 && c.now >= r.catchUpAt {
@@ -796,6 +866,17 @@ func (r *relay) failover(why string, tentative bool) {
 		vals = append(vals, u.values...)
 	}
 	r.ackedRecently = r.ackedRecently[:0]
+	if len(vals) > 0 && r.lastDown >= c.now-int64(c.cfg.WindowTicks+c.cfg.FailoverTicks) {
+		// And the relay's last downlink: Maelstrom checks a cut as each
+		// receiver takes a message off its queue, so the flush the cut
+		// came in may have reached this node and only some others of its
+		// side (an earlier flush reached them all: a later one came
+		// here). They ride on the copies (no message more).
+		vals = append(vals, r.lastDownVals...)
+		slices.Sort(vals)
+		vals = slices.Compact(vals)
+	}
+	r.lastDownVals = r.lastDownVals[:0]
 	c.cfg.Logf("relay %s suspect: %s; %d values to every peer", old, why, len(vals))
 	r.unacked = nil
 	r.suspected[old] = true
@@ -855,6 +936,31 @@ func (r *relay) probeCandidates() {
 // failoverProbes is how many candidates a failover probes.
 const failoverProbes = 5
 
+// siblingAnswered shortens the wait for the probes sent at tick at with
+// one just answered (a failover probes its candidates at once): their
+// answers come about together, so a candidate silent half a margin
+// later is across the cut. The tentative relay, first in the order, is
+// thus dropped a round trip's spread after the others answer, not a
+// whole margin after the slowest round trip seen.
+func (r *relay) siblingAnswered(at int64) {
+	due := r.c.now + r.marginTicks()/2
+	for id, p := range r.probes {
+		if p.at == at && (p.due == 0 || due < p.due) {
+			p.due = due
+			r.probes[id] = p
+		}
+	}
+}
+
+// probeDue is the tick probe p times out.
+func (r *relay) probeDue(p sentUpload) int64 {
+	d := p.at + r.probeTimeout()
+	if p.due > 0 {
+		d = min(d, p.due)
+	}
+	return d
+}
+
 // probeTimeout is how long a probe (acknowledged on arrival) may go
 // unacknowledged.
 func (r *relay) probeTimeout() int64 {
@@ -869,12 +975,11 @@ func (r *relay) probeTimeout() int64 {
 // the relay, it fails over.
 func (r *relay) checkProbes() {
 	c := r.c
-	limit := c.now - r.probeTimeout()
 	failed := false
 	tentative := r.tentative()   // before its probe is dropped below
 	for _, id := range r.order { // in order: deterministic
 		p, ok := r.probes[id]
-		if !ok || p.at > limit {
+		if !ok || c.now < r.probeDue(p) {
 			continue
 		}
 		delete(r.probes, id)
@@ -892,7 +997,7 @@ func (r *relay) checkProbes() {
 func (r *relay) probesAt() int64 {
 	d := NoDeadline
 	for _, p := range r.probes {
-		d = min(d, p.at+r.probeTimeout())
+		d = min(d, r.probeDue(p))
 	}
 	return d
 }
@@ -966,10 +1071,12 @@ func (r *relay) flush(catchUp bool) {
 		if len(vals) == 0 {
 			if ack > 0 {
 				c.send(p, Message{Kind: KindPush, Direct: true, Ack: ack, Count: int(waited)})
+				r.flushedAt[p] = c.now
 			}
 			continue
 		}
 		r.flushedTo = append(r.flushedTo, p)
+		r.flushedAt[p] = c.now
 		first := true
 		c.sendValues(p, vals, func(part []int64) Message {
 			r.seqs[p]++
@@ -1054,15 +1161,15 @@ const servingGraceWindows = 2
 // one. It costs one message per peer per burst of load, where a closing
 // round costs two.
 func (r *relay) noticeRoot() {
-	c := r.c
-	if len(r.flushedTo) == 0 {
-		return
-	}
-	root := slices.Clone(c.tree.Root())
 	for _, p := range r.flushedTo {
-		c.send(p, Message{Kind: KindPush, Direct: true, Root: root})
+		r.sendRootNotice(p)
 	}
 	r.flushedTo = r.flushedTo[:0]
+}
+
+// sendRootNotice sends p a root notice.
+func (r *relay) sendRootNotice(p string) {
+	r.c.send(p, Message{Kind: KindPush, Direct: true, Root: slices.Clone(r.c.tree.Root())})
 }
 
 // isRootNotice reports whether m, a push, is a root notice (see
@@ -1093,6 +1200,9 @@ func (r *relay) nextDeadline() int64 {
 		}
 	}
 	d = min(d, r.failoverAt(), r.probeAt(), r.probesAt())
+	if !r.self() {
+		d = min(d, r.expectBy)
+	}
 	return d
 }
 
