@@ -249,7 +249,9 @@ func (r *relay) choose() {
 					// the other learned before this node relayed through
 					// it (values it spread to others, not to this node,
 					// and what this node missed while its relay was gone).
-					r.c.ae.openRound(r.current)
+					// One that ran lately, either way, did that (a gap in
+					// its pushes found as it came back from a cut).
+					r.c.ae.openRoundUnlessLately(r.current)
 				}
 			}
 			return
