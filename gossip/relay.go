@@ -89,6 +89,15 @@ type relay struct {
 	// another message within a window (see flush), and the relay's
 	// silence past that and the margin is a failover.
 	expectBy int64
+	// downLate is the recent largest lateness of a downlink from current
+	// after the one a window before it (a decaying maximum, ticks): the
+	// spread of the latency, which the silence allows for. onTime counts
+	// the downlinks in a row that came within half the margin of a
+	// window after the one before: a silence is a failover only after
+	// onTimeForFailover of them, a probe before (see advance).
+	downLate int64
+	onTime   int
+	downFrom string // the relay lastDown came from
 	// heardCurrent is the tick of the last message from the current relay
 	// (or of the switch to it).
 	heardCurrent int64
@@ -193,7 +202,8 @@ type downValue struct {
 type uploader struct {
 	acked    uint64 // highest upload number acknowledged to it
 	arrived  int64  // tick its highest upload arrived
-	lastSeen int64  // tick of its last upload with values (0: none)
+	lastSeen int64  // tick of its last upload with values (if uploaded)
+	uploaded bool   // it sent an upload with values
 }
 
 // newRelay returns the relay strategy of core c.
@@ -353,12 +363,16 @@ func (r *relay) handlePush(from string, m Message) {
 	if len(m.Values) > 0 && m.Round > 0 { // a relay's flush, not a copy passed on or a failover copy
 		r.heardRelay[from] = c.now
 		if from == r.current {
-			if c.now != r.lastDown {
+			if c.now != r.lastDown || from != r.downFrom {
 				r.lastDownVals = r.lastDownVals[:0]
+				if from == r.downFrom {
+					r.noteDownlinkGap(c.now - r.lastDown)
+				}
 			}
+			r.downFrom = from
 			r.lastDownVals = append(r.lastDownVals, m.Values...)
 			r.lastDown, r.probed = c.now, false
-			r.expectBy = c.now + int64(c.cfg.WindowTicks) + r.marginTicks() + r.slack
+			r.expectBy = c.now + int64(c.cfg.WindowTicks) + r.marginTicks() + r.slack + r.downLate
 		}
 	} else if from == r.current && (isRootNotice(m) || (len(m.Values) == 0 && m.Ack > 0 && m.Count >= 0)) {
 		// The next grid flush sent a root notice or only an
@@ -439,8 +453,8 @@ func (r *relay) handleUpload(from string, m Message) {
 	u.arrived = c.now
 	newKid := false
 	if len(m.Values) > 0 { // a probe does not make the prober relay through here
-		newKid = u.lastSeen == 0 || u.lastSeen < c.now-r.kidTicks()
-		u.lastSeen = c.now
+		newKid = !u.uploaded || u.lastSeen < c.now-r.kidTicks()
+		u.lastSeen, u.uploaded = c.now, true
 	}
 	if newKid && r.order[0] != c.cfg.ID {
 		r.catchUpKid(from, m.Values)
@@ -564,7 +578,7 @@ func (r *relay) kidTicks() int64 { return 4 * int64(r.c.cfg.FailoverTicks) }
 func (r *relay) relaying() bool {
 	limit := r.c.now - r.kidTicks()
 	for _, u := range r.inbound {
-		if u.lastSeen > 0 && u.lastSeen >= limit {
+		if u.uploaded && u.lastSeen >= limit {
 			return true
 		}
 	}
@@ -624,6 +638,35 @@ func (r *relay) acked(seq uint64, count int64) {
 	}
 	// This runs in a Step, between ticks: the slot may be this very tick.
 	r.maybeUpload()
+}
+
+// onTimeForFailover is how many downlinks in a row must come on time
+// before a silence is a failover rather than a probe: under
+// --latency-dist exponential (mean 100 ms) about one downlink in four is
+// over 60 ms late, so 16 in a row come a few times a run, and each false
+// failover cost about 40 messages; with a constant latency it takes the
+// first 16 windows with values, about 6 s.
+const onTimeForFailover = 16
+
+// noteDownlinkGap takes the ticks between two downlinks from current
+// into downLate, if they are a window or so apart (consecutive flushes;
+// a catch-up flush comes sooner, an idle spell later).
+func (r *relay) noteDownlinkGap(gap int64) {
+	w := int64(r.c.cfg.WindowTicks)
+	if gap < w/2 || gap >= 2*w {
+		return
+	}
+	late := max(0, gap-w)
+	if late <= r.marginTicks()/2 {
+		r.onTime++
+	} else {
+		r.onTime = 0
+	}
+	if late >= r.downLate {
+		r.downLate = late
+	} else {
+		r.downLate -= (r.downLate - late + 7) / 8
+	}
 }
 
 // noteRTT takes a round-trip sample (ticks) into rtt.
@@ -770,7 +813,15 @@ func (r *relay) advance() {
 	if len(r.unacked) > 0 && c.now >= r.failoverAt() {
 		r.failover(fmt.Sprintf("push #%d unacknowledged for %d ticks", r.unacked[0].seq, c.now-r.unacked[0].at), r.tentative())
 	} else if !r.self() && c.now >= r.expectBy {
-		r.failover(fmt.Sprintf("silent for %d ticks after a downlink", c.now-r.lastDown), r.tentative())
+		r.expectBy = NoDeadline
+		if r.onTime >= onTimeForFailover {
+			r.failover(fmt.Sprintf("silent for %d ticks after a downlink", c.now-r.lastDown), r.tentative())
+		} else {
+			// Downlinks came late lately, by more than half the margin (a
+			// latency that varies: --latency-dist exponential), or too
+			// few came yet: a late one is likely, so ask first.
+			r.probeRelay()
+		}
 	}
 	r.checkProbes()
 	r.maybeUpload()
@@ -830,6 +881,13 @@ func (r *relay) maybeProbe() {
 	if c.now < r.probeAt() {
 		return
 	}
+	r.probeRelay()
+}
+
+// probeRelay sends the relay a probe: an empty numbered upload,
+// acknowledged on arrival, that fails over like an upload if it is not.
+func (r *relay) probeRelay() {
+	c := r.c
 	r.probed = true
 	r.seqs[r.current]++
 	seq := r.seqs[r.current]
@@ -1026,7 +1084,7 @@ func (r *relay) flush(catchUp bool) {
 	skipped := false
 	for _, p := range c.peers {
 		u := r.inbound[p]
-		kid := u != nil && u.lastSeen > 0 && u.lastSeen >= limit
+		kid := u != nil && u.uploaded && u.lastSeen >= limit
 		vals = vals[:0]
 		peerRelays := r.relayHeard(p)
 		if !kid && !peerRelays && !r.flushTarget(p) {

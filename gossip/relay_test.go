@@ -1013,12 +1013,21 @@ func TestRelayFirstRelayGivesEveryPeerOtherRelaysValues(t *testing.T) {
 // next flush promises nothing more; an acknowledgement sent on arrival
 // is not that flush.
 func TestRelaySilentRelayFailsOver(t *testing.T) {
+	var late int64
 	silent := func(after *Message) (int64, []sent) {
 		d := relayDriver(t, "n5", 10)
+		w := d.c.cfg.WindowTicks
 		d.tick(1)
+		// Downlinks on time for a while (until then a silence makes a
+		// probe: see TestRelaySilenceAllowsForLateDownlinks).
+		for i := range onTimeForFailover + 1 {
+			d.step("n0", Message{Kind: KindPush, Direct: true, Values: []int64{100 + int64(i)}, Round: uint64(i + 1)})
+			d.tick(w)
+		}
 		d.broadcast(7) // uploaded at once (no timing yet)
 		d.tick(1)
-		d.step("n0", Message{Kind: KindPush, Direct: true, Values: []int64{1, 2}, Round: 1, Ack: 1})
+		d.step("n0", Message{Kind: KindPush, Direct: true, Values: []int64{1, 2}, Round: onTimeForFailover + 2, Ack: 1})
+		late = d.c.strat.(*relay).downLate
 		if after != nil {
 			d.tick(3)
 			d.step("n0", *after)
@@ -1035,8 +1044,8 @@ func TestRelaySilentRelayFailsOver(t *testing.T) {
 		return -1, nil
 	}
 	cfg := DefaultConfig()
-	want := int64(cfg.WindowTicks + cfg.FailoverMarginTicks)
 	at, out := silent(nil)
+	want := int64(cfg.WindowTicks+cfg.FailoverMarginTicks) + late
 	copies := only(out, func(s sent) bool { return isDirect(s) && slices.Equal(s.m.Values, []int64{1, 2, 7}) })
 	if at != want || len(copies) != 9 {
 		t.Errorf("silent relay: failover %d ticks after its downlink, %d copies of its values; want %d ticks, 9 copies", at, len(copies), want)
@@ -1143,5 +1152,75 @@ func TestRelayNoSecondRoundWithAPeerLately(t *testing.T) {
 	}
 	if n := len(only(leaf.take(), func(s sent) bool { return s.to == "n0" && s.m.Kind == KindSync })); n != 1 {
 		t.Errorf("leaf back with n0 after a gap in its flushes: %d rounds opened with n0, want 1", n)
+	}
+}
+
+// Rule: a peer that uploaded values at tick 0 (Maelstrom's first cut
+// comes at once) relays through this node from then on, like one that
+// uploaded later.
+func TestRelayUploadAtTickZeroMakesAKid(t *testing.T) {
+	d := relayDriver(t, "n3", 10)
+	d.step("n7", Message{Kind: KindPush, Values: []int64{9}, Round: 1})
+	if r := d.c.strat.(*relay); !r.relaying() {
+		t.Fatalf("after n7's upload at tick %d: relaying %v, want true", d.c.Now(), r.relaying())
+	}
+}
+
+// Rule: the silence a leaf allows its relay after a downlink grows with
+// the recent lateness of its downlinks (the one before came a window and
+// 10 ticks after its predecessor: the latency varies), and once that
+// lateness is over half the margin, the silence makes a probe, not a
+// failover (under --latency-dist exponential a late flush is common, and
+// each false failover cost about 40 messages); the probe fails over if it
+// goes unanswered.
+func TestRelaySilenceAllowsForLateDownlinks(t *testing.T) {
+	run := func(answer bool) (probeAt, failoverAt int64) {
+		d := relayDriver(t, "n5", 10)
+		cfg := d.c.cfg
+		d.tick(1)
+		for i := range onTimeForFailover + 1 { // on time: the failover mode
+			d.step("n0", Message{Kind: KindPush, Direct: true, Values: []int64{100 + int64(i)}, Round: uint64(i + 1)})
+			d.tick(cfg.WindowTicks)
+		}
+		d.step("n0", Message{Kind: KindPush, Direct: true, Values: []int64{1}, Round: onTimeForFailover + 2})
+		d.tick(cfg.WindowTicks + 10)
+		d.step("n0", Message{Kind: KindPush, Direct: true, Values: []int64{2}, Round: onTimeForFailover + 3})
+		d.take()
+		start := d.now
+		probeAt, failoverAt = -1, -1
+		for d.now-start < 1000 && failoverAt < 0 {
+			d.tick(1)
+			for _, s := range d.take() {
+				if s.to == "n0" && s.m.Kind == KindPush && !s.m.Direct && len(s.m.Values) == 0 && probeAt < 0 {
+					probeAt = d.now - start
+					if answer {
+						d.step("n0", Message{Kind: KindPush, Direct: true, Ack: s.m.Round, Count: -3})
+					}
+				}
+			}
+			if d.c.strat.(*relay).current != "n0" {
+				failoverAt = d.now - start
+			}
+		}
+		return probeAt, failoverAt
+	}
+	cfg := DefaultConfig()
+	want := int64(cfg.WindowTicks + cfg.FailoverMarginTicks + 10)
+	if p, f := run(false); p != want || f <= p {
+		t.Errorf("silent after a downlink 10 ticks late, probe unanswered: probe %d ticks after it, failover %d; want the probe at %d, the failover after it", p, f, want)
+	}
+	if p, f := run(true); p != want || f >= 0 {
+		t.Errorf("silent after a downlink 10 ticks late, probe answered: probe %d ticks after it, failover %d; want the probe at %d, no failover", p, f, want)
+	}
+
+	// A leaf that has seen no downlinks on time yet probes too.
+	d := relayDriver(t, "n5", 10)
+	d.tick(1)
+	d.step("n0", Message{Kind: KindPush, Direct: true, Values: []int64{1}, Round: 1})
+	d.take()
+	d.tick(cfg.WindowTicks + cfg.FailoverMarginTicks + cfg.WindowTicks/2)
+	probes := only(d.take(), func(s sent) bool { return s.to == "n0" && !s.m.Direct && len(s.m.Values) == 0 })
+	if r := d.c.strat.(*relay); r.current != "n0" || len(probes) != 1 {
+		t.Errorf("fresh leaf silent after its first downlink: relay %s, %d probes; want n0, 1", r.current, len(probes))
 	}
 }
