@@ -44,7 +44,8 @@ type Config struct {
 	// spurious failovers on slow links (each costs one message per peer).
 	FailoverTicks int
 	// FailoverMarginTicks is what the failover timeout adds to the recent
-	// slowest acknowledgement of an upload. Lower: values caught by a cut
+	// slowest acknowledgement of an upload, and the silence a leaf allows
+	// its relay past a window after a downlink. Lower: values caught by a cut
 	// reach their side sooner (the 1 s staleness bound needs a window, the
 	// timeout and a latency to fit); higher: fewer spurious failovers of a
 	// relay that is only slow (a loaded machine). It is applied once per

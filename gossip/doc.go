@@ -57,25 +57,36 @@
 //
 // A leaf whose upload is not acknowledged within about a round trip plus
 // the failover margin (FailoverMarginTicks per started 25 nodes) suspects
-// the relay: it copies the unacknowledged values to every peer, probes the
-// next five candidates of the order at once (each acknowledges on
-// arrival; the first answer is a round-trip sample), uploads to the first
-// not suspected and opens an anti-entropy round with it. If that one
-// never answers its probe, what went to it is uploaded to the next one
-// instead of copied again. A relay other than the first that gets a first
+// the relay, and so does one that hears nothing from it for a window and
+// the margin after a downlink with values (a downlink promises the next
+// grid flush: a root notice if it has nothing for the peer), once 16
+// downlinks in a row came on time (before that, or when they come late, a
+// probe asks first). It copies to every peer the values of its
+// unacknowledged uploads, of those acknowledged lately and of its last
+// downlink (a cut is checked as each receiver dequeues, so a flush in
+// flight reaches part of a side), probes the next five candidates of the
+// order at once (each acknowledges on arrival, with the values of its own
+// last downlink; the first answer is a round-trip sample, and the others
+// time out half a margin after it), uploads to the first not suspected
+// and opens an anti-entropy round with it. If that one never answers its
+// probe, what went to it is uploaded to the next one instead of copied
+// again. A relay other than the first that gets a first
 // upload from a newcomer sends it the values it learned in the last
 // SettleTicks; it flushes to every peer for two windows, then only to the
 // peers it heard from since it took over (its side of the cut), and when
 // it switches relays or hears a new contact it flushes to every peer again
-// with the values it held back. A relay silent for a window after steady
-// downlinks is probed. Any message from a suspected node ends its
+// with the values it held back. An idle leaf that hears another node's
+// failover copy probes its relay once that has been silent for a window
+// and the margin. Any message from a suspected node ends its
 // suspicion, so the role falls back to the first reachable node of the
 // order; the leaf sends the relay it leaves a detach. After a failover
 // that only some nodes made (a cut that is not transitive), several relays
-// serve the cluster; what one relay flushes is passed on, at most twice:
-// by a node relaying for others to its own uploaders and to the relays it
-// hears, and by a leaf to the other relays it heard flush in the last two
-// windows.
+// serve the cluster. A leaf that relays for others gives them every value
+// it learns (flush, failover copy or anti-entropy); what one relay flushes
+// is passed on, at most twice: by the first relay to every peer, by
+// another node relaying for others to its own uploaders and the relays it
+// hears (and on the downlinks it sends anyway), and by a leaf to the
+// other relays it heard flush in the last two windows.
 //
 // # Anti-entropy
 //

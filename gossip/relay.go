@@ -30,8 +30,10 @@ import (
 //     stay joined.
 //   - A leaf whose oldest unacknowledged upload is older than its failover
 //     timeout (a little over the slowest acknowledgement it has seen,
-//     within FailoverTicks) suspects its relay: it sends the
-//     unacknowledged values to every peer itself, once, and uploads to
+//     within FailoverTicks), or whose relay says nothing for a window and
+//     the margin after a downlink with values (see advance), suspects its
+//     relay: it sends the values at risk to every peer itself, once
+//     (see failover), and uploads to
 //     the next node of the order from then on, after an anti-entropy
 //     round with it (a relay other than the first sends a newcomer the
 //     values of the last SettleTicks too). A node that suspects every
