@@ -261,9 +261,11 @@ func (r *relay) choose() {
 					// the other learned before this node relayed through
 					// it (values it spread to others, not to this node,
 					// and what this node missed while its relay was gone).
-					// One that ran lately, either way, did that (a gap in
-					// its pushes found as it came back from a cut).
-					r.c.ae.openRoundUnlessLately(r.current)
+					// Even one opened with it at this tick (a gap in the
+					// push that brought it back) is no reason to skip it:
+					// skipping it lost acknowledged values for good under
+					// partition,kill (cause not found yet).
+					r.c.ae.openRound(r.current)
 				}
 			}
 			return

@@ -1114,44 +1114,21 @@ func TestRelayProbeAnswerCarriesLastDownlink(t *testing.T) {
 	}
 }
 
-// Rule: a round serves both ways, so a node opens no round with a peer
-// that opened one with it (or it with the peer) in the last
-// SettleTicks/2: a leaf back from a cut finds gaps in its relay's pushes
-// as the relay finds gaps in the leaf's, and each used to open its own.
-func TestRelayNoSecondRoundWithAPeerLately(t *testing.T) {
+// Rule: a gap in a peer's pushes opens a round with it even just after
+// the peer opened one (the lost pushes may have left after that round
+// read the peer's set); a round skipped so, or a leaf's round at its
+// switch skipped for the gap's round of the same tick, left acknowledged
+// values missing for good under partition,kill.
+func TestRelayGapRoundAfterPeersRound(t *testing.T) {
 	d := relayDriver(t, "n0", 10)
-	settle := d.c.cfg.SettleTicks
 	d.tick(1)
 	peer := relayDriver(t, "n5", 10)
 	peer.broadcast(7)
 	d.step("n5", peer.c.ae.summary(KindSync)) // n5 opens a round
 	d.take()
-	rounds := func() int {
-		return len(only(d.take(), func(s sent) bool { return s.to == "n5" && s.m.Kind == KindSync }))
-	}
 	d.step("n5", Message{Kind: KindPush, Values: []int64{8}, Round: 10}) // uploads 1..9 lost
-	if n := rounds(); n != 0 {
-		t.Errorf("gap in n5's uploads just after its round: %d rounds opened with it, want 0", n)
-	}
-	d.tick(settle / 2)
-	d.step("n5", Message{Kind: KindPush, Values: []int64{9}, Round: 20})
-	if n := rounds(); n != 1 {
-		t.Errorf("gap in n5's uploads SettleTicks/2 after its round: %d rounds opened with it, want 1", n)
-	}
-
-	// The leaf's side: back from a cut, n0's flush shows a gap (a round)
-	// and makes n0 the relay again (no second round).
-	leaf := relayDriver(t, "n5", 10)
-	leaf.tick(1)
-	leaf.broadcast(1)
-	leaf.tick(leaf.c.cfg.FailoverTicks + 1) // n0 suspected: relay n1
-	leaf.take()
-	leaf.step("n0", Message{Kind: KindPush, Direct: true, Values: []int64{2}, Round: 10})
-	if r := leaf.c.strat.(*relay); r.current != "n0" {
-		t.Fatalf("leaf after n0's flush: relay %s, want n0", r.current)
-	}
-	if n := len(only(leaf.take(), func(s sent) bool { return s.to == "n0" && s.m.Kind == KindSync })); n != 1 {
-		t.Errorf("leaf back with n0 after a gap in its flushes: %d rounds opened with n0, want 1", n)
+	if n := len(only(d.take(), func(s sent) bool { return s.to == "n5" && s.m.Kind == KindSync })); n != 1 {
+		t.Errorf("gap in n5's uploads just after its round: %d rounds opened with it, want 1", n)
 	}
 }
 
