@@ -88,6 +88,9 @@ type Config struct {
 	// gap the interval doubles up to this. Higher: fewer messages under
 	// steady load (when roots differ only by values in flight) and when
 	// idle; slower detection of the first gap after a partition heals.
+	// It also caps the interval at which a quiet node of the relay
+	// strategy probes a node it suspects ahead of its relay (the first
+	// probe comes SettleTicks after values last moved through it).
 	MaxSyncTicks int
 	// MaxSkipTicks bounds how long due rounds may be skipped while the
 	// push stream is healthy (pushes keep arriving, none lost, no gap

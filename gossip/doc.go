@@ -21,7 +21,8 @@
 //	                                   // until the next event), then Advance(d)
 //
 // An idle core has no deadline: a node with nothing new to send sends
-// nothing and does not wake. Tick() is Advance(Now()+1), for drivers that
+// nothing and does not wake (a relay strategy node that suspects a node
+// ahead of its relay rechecks it, at most every MaxSyncTicks). Tick() is Advance(Now()+1), for drivers that
 // step time themselves (the tests' simulated network).
 //
 // # Parts
@@ -79,7 +80,11 @@
 // failover copy probes its relay once that has been silent for a window
 // and the margin. Any message from a suspected node ends its
 // suspicion, so the role falls back to the first reachable node of the
-// order; the leaf sends the relay it leaves a detach. After a failover
+// order; the leaf sends the relay it leaves a detach. A node that
+// suspects a node ahead of its relay probes it once no values have moved
+// through it for SettleTicks, then at doubling intervals up to
+// MaxSyncTicks: when a cut heals after the load stopped, nothing else
+// would cross it. After a failover
 // that only some nodes made (a cut that is not transitive), several relays
 // serve the cluster. A leaf that relays for others gives them every value
 // it learns (flush, failover copy or anti-entropy); what one relay flushes

@@ -44,7 +44,9 @@ import (
 //     leaves a detach, and that relay stops serving it.
 //
 // Nothing new to send: nothing is sent (no heartbeats); acknowledgements
-// ride on the downlinks, and only uploads are watched for them.
+// ride on the downlinks, and only uploads are watched for them. A node
+// that suspects a node ahead of its relay rechecks it while quiet (see
+// recheckAt).
 type relay struct {
 	c     *Core
 	order []string // every id, this node included, canonical order
@@ -68,6 +70,12 @@ type relay struct {
 	// lastFailover is the tick of the last failover: anti-entropy stays
 	// fast for degradedTicks after it.
 	lastFailover int64
+	// lastBusy is the tick this node last sent or received values (a
+	// client's, an upload, a downlink, a copy, a flush); lastRecheck the
+	// tick of the last probe of a suspected node ahead of its relay, and
+	// recheckEvery the quiet it waits for before the next (see
+	// recheckAt).
+	lastBusy, lastRecheck, recheckEvery int64
 	// phase is a tick at which an upload should leave (uploads leave at
 	// phase + k*WindowTicks); phaseOK says the relay's feedback has set it.
 	phase   int64
@@ -223,6 +231,7 @@ func newRelay(c *Core) *relay {
 	}
 	r.servingSince = -1
 	r.lastFailover = -degradedTicks
+	r.recheckEvery = int64(c.cfg.SettleTicks)
 	r.upDue = -1
 	r.expectBy = NoDeadline
 	r.lastFlush, r.catchUpAt = -1, -1
@@ -261,11 +270,9 @@ func (r *relay) choose() {
 					// the other learned before this node relayed through
 					// it (values it spread to others, not to this node,
 					// and what this node missed while its relay was gone).
-					// Even one opened with it at this tick (a gap in the
-					// push that brought it back) is no reason to skip it:
-					// skipping it lost acknowledged values for good under
-					// partition,kill (cause not found yet).
-					r.c.ae.openRound(r.current)
+					// One that ran lately, either way, did that (a gap in
+					// its pushes found as it came back from a cut).
+					r.c.ae.openRoundUnlessLately(r.current)
 				}
 			}
 			return
@@ -280,6 +287,7 @@ func (r *relay) self() bool { return r.current == r.c.cfg.ID }
 // is its own relay or relays for others, and for the next upload if it is
 // not its own relay.
 func (r *relay) clientValue(v int64) {
+	r.noteBusy()
 	if r.self() {
 		r.down = append(r.down, downValue{v: v})
 		return
@@ -346,6 +354,7 @@ func (r *relay) handlePush(from string, m Message) {
 	c := r.c
 	if len(m.Values) > 0 {
 		c.ae.pushArrived()
+		r.noteBusy()
 	}
 	if m.Round > c.highestPush(from)+1 {
 		// A numbered push skipped one: between a leaf and its relay the
@@ -830,6 +839,7 @@ func (r *relay) advance() {
 	r.checkProbes()
 	r.maybeUpload()
 	r.maybeProbe()
+	r.maybeRecheck()
 	if r.servingSince >= 0 && !r.self() && !r.relaying() {
 		r.servingSince = -1 // a spell of relaying is over
 	}
@@ -858,6 +868,64 @@ func (r *relay) advance() {
 		r.flush(true)
 		r.catchUpAt = -1
 	}
+}
+
+// noteBusy records that values moved through this node now (see
+// recheckAt).
+func (r *relay) noteBusy() {
+	r.lastBusy = r.c.now
+	r.recheckEvery = int64(r.c.cfg.SettleTicks)
+}
+
+// firstSuspected returns the first node of the order ahead of this
+// node's relay that it suspects ("" if none): the relay it would go back
+// to if it heard from it.
+func (r *relay) firstSuspected() string {
+	for _, id := range r.order {
+		if id == r.current {
+			return ""
+		}
+		if r.suspected[id] {
+			return id
+		}
+	}
+	return ""
+}
+
+// recheckAt returns the tick at which the first suspected node ahead of
+// this node's relay is probed (NoDeadline: none suspected): after
+// recheckEvery ticks with no values moving through this node, and again
+// after each recheckEvery since the last probe, which doubles up to
+// MaxSyncTicks while nothing moves. Under load a healed cut shows itself:
+// the first relay flushes to every peer, and a message from a suspected
+// node clears the suspicion. When the load has stopped, nothing would
+// cross the healed cut at all (no node sends with nothing new, and
+// anti-entropy goes idle once the rounds of its side agree): what only
+// one side learned would stay there. The probe's answer clears the
+// suspicion, and the switch back opens a round with that node, which
+// spreads what this side learned (and it a gap round: the probe's number
+// skips the pushes lost in the cut).
+func (r *relay) recheckAt() int64 {
+	if r.firstSuspected() == "" {
+		return NoDeadline
+	}
+	return max(r.lastBusy, r.lastRecheck) + r.recheckEvery
+}
+
+// maybeRecheck probes the first suspected node ahead of the relay when
+// recheckAt has come.
+func (r *relay) maybeRecheck() {
+	c := r.c
+	id := r.firstSuspected()
+	if id == "" || c.now < r.recheckAt() {
+		return
+	}
+	if r.lastRecheck > r.lastBusy {
+		r.recheckEvery = min(2*r.recheckEvery, int64(c.cfg.MaxSyncTicks))
+	}
+	r.lastRecheck = c.now
+	r.seqs[id]++
+	c.send(id, Message{Kind: KindPush, Round: r.seqs[id], Count: 1})
 }
 
 // probeAt returns the tick at which a silent relay is probed (NoDeadline:
@@ -1141,6 +1209,7 @@ func (r *relay) flush(catchUp bool) {
 		}
 		r.flushedTo = append(r.flushedTo, p)
 		r.flushedAt[p] = c.now
+		r.noteBusy()
 		first := true
 		c.sendValues(p, vals, func(part []int64) Message {
 			r.seqs[p]++
@@ -1263,7 +1332,7 @@ func (r *relay) nextDeadline() int64 {
 			d = c.now + 1
 		}
 	}
-	d = min(d, r.failoverAt(), r.probeAt(), r.probesAt())
+	d = min(d, r.failoverAt(), r.probeAt(), r.probesAt(), r.recheckAt())
 	if !r.self() {
 		d = min(d, r.expectBy)
 	}

@@ -1114,21 +1114,44 @@ func TestRelayProbeAnswerCarriesLastDownlink(t *testing.T) {
 	}
 }
 
-// Rule: a gap in a peer's pushes opens a round with it even just after
-// the peer opened one (the lost pushes may have left after that round
-// read the peer's set); a round skipped so, or a leaf's round at its
-// switch skipped for the gap's round of the same tick, left acknowledged
-// values missing for good under partition,kill.
-func TestRelayGapRoundAfterPeersRound(t *testing.T) {
+// Rule: a round serves both ways, so a node opens no round with a peer
+// that opened one with it (or it with the peer) in the last
+// SettleTicks/2: a leaf back from a cut finds gaps in its relay's pushes
+// as the relay finds gaps in the leaf's, and each used to open its own.
+func TestRelayNoSecondRoundWithAPeerLately(t *testing.T) {
 	d := relayDriver(t, "n0", 10)
+	settle := d.c.cfg.SettleTicks
 	d.tick(1)
 	peer := relayDriver(t, "n5", 10)
 	peer.broadcast(7)
 	d.step("n5", peer.c.ae.summary(KindSync)) // n5 opens a round
 	d.take()
+	rounds := func() int {
+		return len(only(d.take(), func(s sent) bool { return s.to == "n5" && s.m.Kind == KindSync }))
+	}
 	d.step("n5", Message{Kind: KindPush, Values: []int64{8}, Round: 10}) // uploads 1..9 lost
-	if n := len(only(d.take(), func(s sent) bool { return s.to == "n5" && s.m.Kind == KindSync })); n != 1 {
-		t.Errorf("gap in n5's uploads just after its round: %d rounds opened with it, want 1", n)
+	if n := rounds(); n != 0 {
+		t.Errorf("gap in n5's uploads just after its round: %d rounds opened with it, want 0", n)
+	}
+	d.tick(settle / 2)
+	d.step("n5", Message{Kind: KindPush, Values: []int64{9}, Round: 20})
+	if n := rounds(); n != 1 {
+		t.Errorf("gap in n5's uploads SettleTicks/2 after its round: %d rounds opened with it, want 1", n)
+	}
+
+	// The leaf's side: back from a cut, n0's flush shows a gap (a round)
+	// and makes n0 the relay again (no second round).
+	leaf := relayDriver(t, "n5", 10)
+	leaf.tick(1)
+	leaf.broadcast(1)
+	leaf.tick(leaf.c.cfg.FailoverTicks + 1) // n0 suspected: relay n1
+	leaf.take()
+	leaf.step("n0", Message{Kind: KindPush, Direct: true, Values: []int64{2}, Round: 10})
+	if r := leaf.c.strat.(*relay); r.current != "n0" {
+		t.Fatalf("leaf after n0's flush: relay %s, want n0", r.current)
+	}
+	if n := len(only(leaf.take(), func(s sent) bool { return s.to == "n0" && s.m.Kind == KindSync })); n != 1 {
+		t.Errorf("leaf back with n0 after a gap in its flushes: %d rounds opened with n0, want 1", n)
 	}
 }
 
@@ -1199,5 +1222,72 @@ func TestRelaySilenceAllowsForLateDownlinks(t *testing.T) {
 	probes := only(d.take(), func(s sent) bool { return s.to == "n0" && !s.m.Direct && len(s.m.Values) == 0 })
 	if r := d.c.strat.(*relay); r.current != "n0" || len(probes) != 1 {
 		t.Errorf("fresh leaf silent after its first downlink: relay %s, %d probes; want n0, 1", r.current, len(probes))
+	}
+}
+
+// Rule: a node that suspects a node ahead of its relay probes it once no
+// values have moved through it for SettleTicks (when the load stops,
+// nothing else would cross a healed cut), again SettleTicks later, then
+// at doubling intervals up to MaxSyncTicks; values moving start the count
+// again. The answer takes the node back to that relay, with a round.
+func TestRelayQuietNodeRechecksSuspectedRelay(t *testing.T) {
+	d := &driver{t: t, c: newCore(t, "n5", 10, func(c *Config) {
+		c.Strategy = StrategyRelay
+		c.SyncTicks, c.MaxSyncTicks = 400, 400 // rounds are not looked at here
+	})}
+	d.c.Ready()
+	cfg := d.c.cfg
+	r := d.c.strat.(*relay)
+	d.broadcast(1) // at tick 0
+	d.take()
+	d.tick(cfg.FailoverTicks + 1) // n0 never acknowledges: fail over to n1
+	for _, s := range d.take() {
+		if s.to == "n1" && s.m.Kind == KindPush && s.m.Count == 1 && len(s.m.Values) == 0 {
+			d.step("n1", Message{Kind: KindPush, Direct: true, Ack: s.m.Round, Count: -10})
+		}
+	}
+	if r.current != "n1" || !r.suspected["n0"] {
+		t.Fatalf("after the failover: relay %s, n0 suspected %v; want n1, true", r.current, r.suspected["n0"])
+	}
+	d.take()
+	probesOfN0 := func(ticks int) []int64 {
+		var at []int64
+		for range ticks {
+			d.tick(1)
+			for _, s := range d.take() {
+				if s.to == "n0" && s.m.Kind == KindPush && len(s.m.Values) == 0 && s.m.Count == 1 {
+					at = append(at, s.at)
+				}
+			}
+		}
+		return at
+	}
+	settle, maxSync := int64(cfg.SettleTicks), int64(cfg.MaxSyncTicks)
+	got := probesOfN0(int(4*settle + 3*maxSync))
+	var want []int64
+	for at, every := settle, settle; at <= d.c.Now(); at += every {
+		want = append(want, at)
+		if len(want) > 1 {
+			every = min(2*every, maxSync)
+		}
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("quiet since tick 0: probes of n0 at %v, want %v", got, want)
+	}
+	busy := d.c.Now()
+	d.step("n1", Message{Kind: KindPush, Direct: true, Values: []int64{5}, Round: 1}) // values move
+	if got := probesOfN0(int(settle)); !slices.Equal(got, []int64{busy + settle}) {
+		t.Fatalf("values at tick %d: next probe at %v, want [%d]", busy, got, busy+settle)
+	}
+	d.take()
+	d.step("n0", Message{Kind: KindPush, Direct: true, Ack: r.seqs["n0"], Count: -5})
+	if r.current != "n0" {
+		t.Fatalf("n0 answered: relay %s, want n0", r.current)
+	}
+	if got := only(d.take(), func(s sent) bool { return s.to == "n0" && s.m.Kind == KindSync }); len(got) != 1 {
+		t.Fatalf("back to n0: %d rounds opened with it, want 1", len(got))
+	}
+	if at := r.recheckAt(); at != NoDeadline {
+		t.Fatalf("nothing suspected ahead: recheck at %d, want none", at)
 	}
 }

@@ -30,7 +30,7 @@ type antiEntropy struct {
 	nextSync       int64 // tick at which the next round is due
 	lastRound      uint64
 	lastRealRound  int64            // tick the last round was actually opened
-	lastPeerRound  map[string]int64 // tick of the last round opened with each peer
+	lastPeerRound  map[string]int64 // tick of the last round opened with, or by, each peer
 	pushesReceived int              // pushes received since the last due round
 	gapSeen        bool             // a real gap was found since the last due round
 	// learnedSince counts the values learned since the last real round:
@@ -193,7 +193,7 @@ func (a *antiEntropy) gapFound(peer, what string, roundNow bool) {
 	if roundNow {
 		// The round with peer at once is the repair (its answer shows any
 		// further gap); the schedule goes on backing off.
-		if last, ok := a.lastPeerRound[peer]; !ok || c.now-last >= int64(c.cfg.SettleTicks/2) {
+		if !a.roundedLately(peer) {
 			c.cfg.Logf("sync gap with %s: %s; a round with it now", peer, what)
 			a.openRound(peer)
 		}
@@ -203,6 +203,22 @@ func (a *antiEntropy) gapFound(peer, what string, roundNow bool) {
 		c.cfg.Logf("sync gap with %s: %s; interval %d -> %d ticks", peer, what, a.syncInterval, c.cfg.SyncTicks)
 	}
 	a.resetSync()
+}
+
+// roundedLately reports whether a round with peer was opened, by either
+// side, in the last SettleTicks/2: a round serves both ways (the opener's
+// last message carries what the other lacked), so another one now would
+// find what that one finds.
+func (a *antiEntropy) roundedLately(peer string) bool {
+	last, ok := a.lastPeerRound[peer]
+	return ok && a.c.now-last < int64(a.c.cfg.SettleTicks/2)
+}
+
+// openRoundUnlessLately opens a round with peer unless roundedLately.
+func (a *antiEntropy) openRoundUnlessLately(peer string) {
+	if !a.roundedLately(peer) {
+		a.openRound(peer)
+	}
 }
 
 // noteIncarnation records the incarnation a peer announced; a change (or a
@@ -229,6 +245,9 @@ func (a *antiEntropy) handleSync(from string, m Message) error {
 		return fmt.Errorf("%w: %s from %s: %w", ErrBadMessage, m.Kind, from, err)
 	}
 	a.noteIncarnation(from, m.Incarnation, m.Kind == KindHello)
+	if m.Kind == KindSync {
+		a.lastPeerRound[from] = c.now
+	}
 	if bytes.Equal(m.Root, c.tree.Root()) {
 		if m.Kind == KindSync {
 			c.send(from, Message{Kind: KindSyncReply, Round: m.Round}) // equal: nothing to exchange
