@@ -168,7 +168,7 @@ type Strategy uint8
 
 const (
 	// StrategyRelay is the default: a star whose hub is the first node
-	// of the id order that a node does not suspect (relay.go).
+	// of the id order that a node does not suspect (relay*.go).
 	StrategyRelay Strategy = iota
 	// StrategyStar pushes along a fixed overlay (star.go).
 	StrategyStar

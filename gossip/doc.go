@@ -33,7 +33,9 @@
 // behind a small internal interface (strategy.go); Config.Strategy picks
 // one, and a new strategy is a new file:
 //
-//   - StrategyRelay (relay.go, the default): a star whose hub fails over.
+//   - StrategyRelay (relay.go, the default): a star whose hub fails over;
+//     relay_leaf.go is its leaf side, relay_hub.go its relay side,
+//     relay_failover.go the suspicion of a relay.
 //   - StrategyStar (star.go, star_suspect.go): the fixed overlay of the first
 //     design (a star around the first id, a tree, Maelstrom's topology or a
 //     full mesh), kept for comparison, with its optional suspicion mode.

@@ -1,0 +1,290 @@
+package gossip
+
+import "slices"
+
+// This file is the relay strategy's suspicion of a relay: the failover
+// and its copies, the probes of the next candidates and of a silent
+// relay, and the rechecks of a suspected node by a quiet node.
+
+// detach returns the message a leaf sends the relay it leaves for an
+// earlier one (back from a cut): an upload with no values, unnumbered,
+// Count -1.
+func detach() Message { return Message{Kind: KindPush, Count: -1} }
+
+// isDetach reports whether m, an upload, is a detach.
+func isDetach(m Message) bool {
+	return !m.Direct && len(m.Values) == 0 && m.Round == 0 && m.Ack == 0 && m.Count < 0
+}
+
+// noteBusy records that values moved through this node now (see
+// recheckAt).
+func (r *relay) noteBusy() {
+	r.lastBusy = r.c.now
+	r.recheckEvery = int64(r.c.cfg.SettleTicks)
+}
+
+// firstSuspected returns the first node of the order ahead of this
+// node's relay that it suspects ("" if none): the relay it would go back
+// to if it heard from it.
+func (r *relay) firstSuspected() string {
+	for _, id := range r.order {
+		if id == r.current {
+			return ""
+		}
+		if r.suspected[id] {
+			return id
+		}
+	}
+	return ""
+}
+
+// recheckAt returns the tick at which the first suspected node ahead of
+// this node's relay is probed (NoDeadline: none suspected): after
+// recheckEvery ticks with no values moving through this node, and again
+// after each recheckEvery since the last probe, which doubles up to
+// MaxSyncTicks while nothing moves. Under load a healed cut shows itself:
+// the first relay flushes to every peer, and a message from a suspected
+// node clears the suspicion. When the load has stopped, nothing would
+// cross the healed cut at all (no node sends with nothing new, and
+// anti-entropy goes idle once the rounds of its side agree): what only
+// one side learned would stay there. The probe's answer clears the
+// suspicion, and the switch back opens a round with that node, which
+// spreads what this side learned (and it a gap round: the probe's number
+// skips the pushes lost in the cut).
+func (r *relay) recheckAt() int64 {
+	if r.firstSuspected() == "" {
+		return NoDeadline
+	}
+	return max(r.lastBusy, r.lastRecheck) + r.recheckEvery
+}
+
+// maybeRecheck probes the first suspected node ahead of the relay when
+// recheckAt has come.
+func (r *relay) maybeRecheck() {
+	c := r.c
+	id := r.firstSuspected()
+	if id == "" || c.now < r.recheckAt() {
+		return
+	}
+	if r.lastRecheck > r.lastBusy {
+		r.recheckEvery = min(2*r.recheckEvery, int64(c.cfg.MaxSyncTicks))
+	}
+	r.lastRecheck = c.now
+	r.seqs[id]++
+	c.send(id, Message{Kind: KindPush, Round: r.seqs[id], Count: 1})
+}
+
+// probeAt returns the tick at which a silent relay is probed (NoDeadline:
+// no probe due): a window and the failover margin after its last
+// downlink, once per silence, and only if another node failed over
+// lately (its copies reached this one): when the load merely stops,
+// nothing is probed.
+func (r *relay) probeAt() int64 {
+	cfg := &r.c.cfg
+	// Silent since its last downlink, or since this node chose it.
+	since := max(r.lastDown, r.heardCurrent)
+	if r.self() || r.probed || len(r.unacked) > 0 || r.lastAlarm == 0 || r.lastAlarm < since-int64(cfg.WindowTicks) {
+		return NoDeadline
+	}
+	return since + int64(cfg.WindowTicks) + r.marginTicks()
+}
+
+// maybeProbe sends a probe (an empty numbered upload, acknowledged on
+// arrival) to a relay that has sent no downlink for a window after
+// sending them: under load a relay sends every leaf a downlink per
+// window, so its silence may be a cut. An unacknowledged probe fails over
+// like an upload. When the load stops, each leaf sends one probe.
+func (r *relay) maybeProbe() {
+	c := r.c
+	if c.now < r.probeAt() {
+		return
+	}
+	r.probeRelay()
+}
+
+// probeRelay sends the relay a probe: an empty numbered upload,
+// acknowledged on arrival, that fails over like an upload if it is not.
+func (r *relay) probeRelay() {
+	c := r.c
+	r.probed = true
+	r.seqs[r.current]++
+	seq := r.seqs[r.current]
+	r.unacked = append(r.unacked, sentUpload{seq: seq, at: c.now})
+	c.send(r.current, Message{Kind: KindPush, Round: seq, Count: 1})
+}
+
+// failover suspects the current relay: the values of the unacknowledged
+// uploads go to every peer at once (so that they reach this node's side
+// of a cut within a latency), and the next node of the order becomes the
+// relay.
+//
+// A relay that was tentative (chosen at a failover, its probe not
+// answered yet) never confirmed that it was reachable: what was uploaded
+// to it goes to the next relay as an upload, not to every peer, when a
+// round trip is known (the timeout then comes within a round trip and the
+// margin; before that it is FailoverTicks, and the copies go as usual).
+// Every node of a side fails over together at a cut, and to the same
+// wrong candidates: copying each one's uploads to every peer again cost
+// 24 messages per leaf per candidate across the cut.
+func (r *relay) failover(why string, tentative bool) {
+	c := r.c
+	old := r.current
+	var vals, reupload []int64
+	for _, u := range r.unacked {
+		if tentative && r.rtt > 0 {
+			reupload = append(reupload, u.values...)
+			continue
+		}
+		vals = append(vals, u.values...)
+	}
+	// Uploads acknowledged lately too: the flush that acknowledged them
+	// may have reached this node and no other, as the cut came.
+	r.pruneAcked()
+	for _, u := range r.ackedRecently {
+		vals = append(vals, u.values...)
+	}
+	r.ackedRecently = r.ackedRecently[:0]
+	if len(vals) > 0 && r.lastDown >= c.now-int64(c.cfg.WindowTicks+c.cfg.FailoverTicks) {
+		// And the relay's last downlink: Maelstrom checks a cut as each
+		// receiver takes a message off its queue, so the flush the cut
+		// came in may have reached this node and only some others of its
+		// side (an earlier flush reached them all: a later one came
+		// here). They ride on the copies (no message more).
+		vals = append(vals, r.lastDownVals...)
+		slices.Sort(vals)
+		vals = slices.Compact(vals)
+	}
+	r.lastDownVals = r.lastDownVals[:0]
+	c.cfg.Logf("relay %s suspect: %s; %d values to every peer", old, why, len(vals))
+	r.unacked = nil
+	r.suspected[old] = true
+	delete(r.probes, old)
+	r.lastFailover = c.now
+	r.choose()
+	for _, p := range c.peers {
+		c.sendValues(p, vals, func(part []int64) Message {
+			return Message{Kind: KindPush, Values: part, Direct: true}
+		})
+	}
+	r.probeCandidates()
+	c.ae.resetSync()
+	if r.self() { // this node relays its own values now
+		for _, v := range reupload {
+			r.down = append(r.down, downValue{v: v})
+		}
+	} else if len(reupload) > 0 {
+		r.up = append(r.up, reupload...)
+		r.maybeUpload()
+	}
+}
+
+// tentative reports whether the current relay was chosen at a failover
+// and has not answered its probe yet (see failover).
+func (r *relay) tentative() bool {
+	_, ok := r.probes[r.current]
+	return ok
+}
+
+// probeCandidates probes the first failoverProbes nodes of the order that
+// this node does not suspect (the new relay among them), at once: each
+// acknowledges on arrival, and one that does not within the failover
+// timeout is suspected. On a cut, the nodes of a side thus find the first
+// node of the order on their side within about one timeout, instead of
+// one timeout per node across the cut.
+func (r *relay) probeCandidates() {
+	c := r.c
+	n := 0
+	for _, id := range r.order {
+		if n == failoverProbes {
+			return
+		}
+		if id == c.cfg.ID || r.suspected[id] {
+			continue
+		}
+		n++
+		if _, ok := r.probes[id]; ok {
+			continue
+		}
+		r.seqs[id]++
+		r.probes[id] = sentUpload{seq: r.seqs[id], at: c.now}
+		c.send(id, Message{Kind: KindPush, Round: r.seqs[id], Count: 1})
+	}
+}
+
+// failoverProbes is how many candidates a failover probes.
+const failoverProbes = 5
+
+// siblingAnswered shortens the wait for the probes sent at tick at with
+// one just answered (a failover probes its candidates at once): their
+// answers come about together, so a candidate silent half a margin
+// later is across the cut. The tentative relay, first in the order, is
+// thus dropped a round trip's spread after the others answer, not a
+// whole margin after the slowest round trip seen.
+func (r *relay) siblingAnswered(at int64) {
+	due := r.c.now + r.marginTicks()/2
+	for id, p := range r.probes {
+		if p.at == at && (p.due == 0 || due < p.due) {
+			p.due = due
+			r.probes[id] = p
+		}
+	}
+}
+
+// probeDue is the tick probe p times out.
+func (r *relay) probeDue(p sentUpload) int64 {
+	d := p.at + r.probeTimeout()
+	if p.due > 0 {
+		d = min(d, p.due)
+	}
+	return d
+}
+
+// probeTimeout is how long a probe (acknowledged on arrival) may go
+// unacknowledged.
+func (r *relay) probeTimeout() int64 {
+	cfg := &r.c.cfg
+	if r.rtt == 0 {
+		return int64(cfg.FailoverTicks)
+	}
+	return min(int64(cfg.FailoverTicks), r.rtt+r.marginTicks()+r.slack)
+}
+
+// checkProbes suspects the candidates whose probe timed out; if that is
+// the relay, it fails over.
+func (r *relay) checkProbes() {
+	c := r.c
+	failed := false
+	tentative := r.tentative()   // before its probe is dropped below
+	for _, id := range r.order { // in order: deterministic
+		p, ok := r.probes[id]
+		if !ok || c.now < r.probeDue(p) {
+			continue
+		}
+		delete(r.probes, id)
+		r.suspected[id] = true
+		failed = failed || id == r.current
+	}
+	if failed {
+		r.failover("probe unacknowledged", tentative)
+	} else {
+		r.choose()
+	}
+}
+
+// probesAt is the earliest tick a candidate probe times out.
+func (r *relay) probesAt() int64 {
+	d := NoDeadline
+	for _, p := range r.probes {
+		d = min(d, r.probeDue(p))
+	}
+	return d
+}
+
+// degradedTicks is how long after a failover anti-entropy runs at its
+// base interval (it repairs what the failover copies missed).
+const degradedTicks = 100
+
+// degraded reports a failover in the last degradedTicks.
+func (r *relay) degraded() bool {
+	return r.c.now-r.lastFailover < degradedTicks
+}
