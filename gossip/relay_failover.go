@@ -70,8 +70,17 @@ func (r *relay) maybeRecheck() {
 		r.recheckEvery = min(2*r.recheckEvery, int64(c.cfg.MaxSyncTicks))
 	}
 	r.lastRecheck = c.now
+	r.sendProbe(id)
+}
+
+// sendProbe sends id a probe, an empty numbered upload that it
+// acknowledges on arrival (and answers with its last downlink's values;
+// see recentDownlink), and returns its number.
+func (r *relay) sendProbe(id string) uint64 {
 	r.seqs[id]++
-	c.send(id, Message{Kind: KindPush, Round: r.seqs[id], Count: 1})
+	seq := r.seqs[id]
+	r.c.send(id, Message{Kind: KindPush, Round: seq, Count: 1})
+	return seq
 }
 
 // probeAt returns the tick at which a silent relay is probed (NoDeadline:
@@ -107,10 +116,7 @@ func (r *relay) maybeProbe() {
 func (r *relay) probeRelay() {
 	c := r.c
 	r.probed = true
-	r.seqs[r.current]++
-	seq := r.seqs[r.current]
-	r.unacked = append(r.unacked, sentUpload{seq: seq, at: c.now})
-	c.send(r.current, Message{Kind: KindPush, Round: seq, Count: 1})
+	r.unacked = append(r.unacked, sentUpload{seq: r.sendProbe(r.current), at: c.now})
 }
 
 // failover suspects the current relay: the values of the unacknowledged
@@ -205,9 +211,7 @@ func (r *relay) probeCandidates() {
 		if _, ok := r.probes[id]; ok {
 			continue
 		}
-		r.seqs[id]++
-		r.probes[id] = sentUpload{seq: r.seqs[id], at: c.now}
-		c.send(id, Message{Kind: KindPush, Round: r.seqs[id], Count: 1})
+		r.probes[id] = sentUpload{seq: r.sendProbe(id), at: c.now}
 	}
 }
 

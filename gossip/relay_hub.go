@@ -253,7 +253,6 @@ func (r *relay) flush(catchUp bool) {
 		}
 		r.flushedTo = append(r.flushedTo, p)
 		r.flushedAt[p] = c.now
-		r.noteBusy()
 		first := true
 		c.sendValues(p, vals, func(part []int64) Message {
 			r.seqs[p]++
@@ -263,6 +262,9 @@ func (r *relay) flush(catchUp bool) {
 			}
 			return m
 		})
+	}
+	if len(r.down) > 0 || resend {
+		r.noteBusy()
 	}
 	if resend {
 		r.heldBack = r.heldBack[:0]
