@@ -166,6 +166,7 @@ func (r *relay) failover(why string, tentative bool) {
 	r.suspected[old] = true
 	delete(r.probes, old)
 	r.lastFailover = c.now
+	r.noteBusy() // the rechecks of the relay left start from here
 	r.choose()
 	for _, p := range c.peers {
 		c.sendValues(p, vals, func(part []int64) Message {

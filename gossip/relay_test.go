@@ -1252,7 +1252,7 @@ func TestRelaySilenceAllowsForLateDownlinks(t *testing.T) {
 }
 
 // Rule: a node that suspects a node ahead of its relay probes it once no
-// values have moved through it for SettleTicks (when the load stops,
+// values have moved through it (nor a failover happened) for SettleTicks (when the load stops,
 // nothing else would cross a healed cut), again SettleTicks later, then
 // at doubling intervals up to MaxSyncTicks; values moving start the count
 // again. The answer takes the node back to that relay, with a round.
@@ -1284,21 +1284,23 @@ func TestRelayQuietNodeRechecksSuspectedRelay(t *testing.T) {
 				if s.to == "n0" && s.m.Kind == KindPush && len(s.m.Values) == 0 && s.m.Count == 1 {
 					at = append(at, s.at)
 				}
+				if s.to == "n1" && s.m.Kind == KindPush && !s.m.Direct && s.m.Round > 0 {
+					// n1, the relay now, is alive: it answers probes.
+					d.step("n1", Message{Kind: KindPush, Direct: true, Ack: s.m.Round, Count: -10})
+				}
 			}
 		}
 		return at
 	}
 	settle, maxSync := int64(cfg.SettleTicks), int64(cfg.MaxSyncTicks)
-	got := probesOfN0(int(4*settle + 3*maxSync))
-	var want []int64
-	for at, every := settle, settle; at <= d.c.Now(); at += every {
-		want = append(want, at)
-		if len(want) > 1 {
-			every = min(2*every, maxSync)
-		}
+	if maxSync != 4*settle {
+		t.Fatalf("the schedule below assumes MaxSyncTicks = 4 SettleTicks")
 	}
+	fo := r.lastFailover
+	got := probesOfN0(int(4*settle + 3*maxSync))
+	want := []int64{fo + settle, fo + 2*settle, fo + 4*settle, fo + 8*settle, fo + 12*settle, fo + 16*settle}
 	if !slices.Equal(got, want) {
-		t.Fatalf("quiet since tick 0: probes of n0 at %v, want %v", got, want)
+		t.Fatalf("quiet since the failover at tick %d: probes of n0 at %v, want %v", fo, got, want)
 	}
 	busy := d.c.Now()
 	d.step("n1", Message{Kind: KindPush, Direct: true, Values: []int64{5}, Round: 1}) // values move
