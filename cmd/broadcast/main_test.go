@@ -14,6 +14,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"testing"
@@ -265,5 +267,33 @@ func TestLatencyFirstFlag(t *testing.T) {
 		if err != nil || cfg.Gossip.Strategy != tc.want {
 			t.Errorf("%v env %q: strategy %d, err %v; want %d", tc.args, tc.env, cfg.Gossip.Strategy, err, tc.want)
 		}
+	}
+}
+
+// Rule: the node runs with one P and GOGC 50 unless the environment sets
+// GOMAXPROCS or GOGC (see maxProcs and gcPercent).
+func TestRuntimeDefaults(t *testing.T) {
+	procs := runtime.GOMAXPROCS(0)
+	gc := debug.SetGCPercent(100)
+	t.Cleanup(func() {
+		runtime.GOMAXPROCS(procs)
+		debug.SetGCPercent(gc)
+	})
+	runtime.GOMAXPROCS(2)
+	applyRuntimeDefaults(func(string) string { return "" })
+	if got := runtime.GOMAXPROCS(0); got != maxProcs {
+		t.Errorf("GOMAXPROCS %d with the environment silent, want %d", got, maxProcs)
+	}
+	if got := debug.SetGCPercent(100); got != gcPercent {
+		t.Errorf("GC percent %d with the environment silent, want %d", got, gcPercent)
+	}
+	runtime.GOMAXPROCS(2)
+	env := map[string]string{"GOMAXPROCS": "2", "GOGC": "100"}
+	applyRuntimeDefaults(func(k string) string { return env[k] })
+	if got := runtime.GOMAXPROCS(0); got != 2 {
+		t.Errorf("GOMAXPROCS %d with GOMAXPROCS=2 in the environment, want it left at 2", got)
+	}
+	if got := debug.SetGCPercent(100); got != 100 {
+		t.Errorf("GC percent %d with GOGC=100 in the environment, want it left at 100", got)
 	}
 }
