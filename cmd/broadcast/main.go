@@ -62,12 +62,10 @@ const gcPercent = 50
 // node's goroutines (reader, owner, writer, the store's syncer) hand each
 // message on through channels, and with a P per core a hand-off may wake
 // another OS thread: on a machine that runs a whole cluster, that costs
-// more than the work. Measured on the 3d/3e run (25 nodes on 2 cores, seeds
-// 1-3): the nodes used 1.47-1.54 s of CPU with one P, 1.60-1.74 s with
-// two, with the same message counts and latencies; at 100 nodes and rate
-// 1000, 8.2 s against 10.3 s. The state has one owner goroutine anyway,
-// stdin is read through the runtime's poller, and a goroutine blocked in
-// fsync gives its P up to the others.
+// more than the work (the README's Results give the node CPU both ways).
+// The state has one owner goroutine anyway, stdin is read through the
+// runtime's poller, and the runtime hands the P of a goroutine blocked in
+// fsync to the others.
 const maxProcs = 1
 
 // applyRuntimeDefaults sets the node's GOGC and GOMAXPROCS unless the
