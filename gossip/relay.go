@@ -249,12 +249,17 @@ func (r *relay) handlePush(from string, m Message) {
 		r.handleUpload(from, m)
 		return
 	}
-	if len(m.Values) > 0 && ((m.Round == 0 && m.Count == 0) || (m.Round > 0 && from != r.current)) {
+	// A failover copy: unnumbered with Count 0, or a probing copy.
+	failoverCopy := (m.Round == 0 && m.Count == 0) || isProbingCopy(m)
+	if failoverCopy {
+		r.ackOnArrival(from, m) // a probing copy's probe
+	}
+	if len(m.Values) > 0 && (failoverCopy || (m.Round > 0 && from != r.current)) {
 		// A failover copy (some node lost its relay), or a flush from a
 		// relay other than this node's (some nodes relay elsewhere).
 		r.lastAlarm = c.now
 	}
-	if len(m.Values) > 0 && m.Round > 0 { // a relay's flush, not a copy passed on or a failover copy
+	if len(m.Values) > 0 && m.Round > 0 && !failoverCopy { // a relay's flush, not a copy passed on or a failover copy
 		r.heardRelay[from] = c.now
 		if from == r.current {
 			if c.now != r.lastDown || from != r.downFrom {
@@ -288,10 +293,13 @@ func (r *relay) handlePush(from string, m Message) {
 	// but the sender: no extra message per value); a leaf that hears two
 	// relays (a bridge) hands it to the other relays at once.
 	ttl := int64(m.Count)
-	if m.Round > 0 {
+	switch {
+	case failoverCopy:
+		ttl = 0
+	case m.Round > 0:
 		ttl = 2
 	}
-	if len(fresh) > 0 && m.Round == 0 && m.Count == 0 && (r.self() || r.relaying()) {
+	if len(fresh) > 0 && failoverCopy && (r.self() || r.relaying()) {
 		// A failover copy reaches the origin's side of the cut, which
 		// may not hold this node's kids (a cut that is not transitive:
 		// they upload here because they cannot reach the first relay).

@@ -150,13 +150,22 @@ func (r *relay) failover(why string, tentative bool) {
 		vals = append(vals, u.values...)
 	}
 	r.ackedRecently = r.ackedRecently[:0]
-	if len(vals) > 0 && r.lastDown >= c.now-int64(c.cfg.WindowTicks+c.cfg.FailoverTicks) {
-		// And the relay's last downlink: Maelstrom checks a cut as each
-		// receiver takes a message off its queue, so the flush the cut
-		// came in may have reached this node and only some others of its
-		// side (an earlier flush reached them all: a later one came
-		// here). They ride on the copies (no message more).
-		vals = append(vals, r.lastDownVals...)
+	if len(vals) > 0 {
+		// Copies go: more values ride on them (no message more).
+		if r.lastDown >= c.now-int64(c.cfg.WindowTicks+c.cfg.FailoverTicks) {
+			// The relay's last downlink: Maelstrom checks a cut as each
+			// receiver takes a message off its queue, so the flush the
+			// cut came in may have reached this node and only some
+			// others of its side (an earlier flush reached them all: a
+			// later one came here).
+			vals = append(vals, r.lastDownVals...)
+		}
+		// This node's values still to upload (queued for the next slot,
+		// or uploaded to a tentative relay): they also go to the next
+		// relay, but it may be tentative too, across the cut, and a
+		// value uploaded there waits another probe timeout.
+		vals = append(vals, r.up...)
+		vals = append(vals, reupload...)
 		slices.Sort(vals)
 		vals = slices.Compact(vals)
 	}
@@ -168,9 +177,15 @@ func (r *relay) failover(why string, tentative bool) {
 	r.lastFailover = c.now
 	r.noteBusy() // the rechecks of the relay left start from here
 	r.choose()
+	probe := r.unprobedCandidates()
 	for _, p := range c.peers {
+		first := slices.Contains(probe, p)
 		c.sendValues(p, vals, func(part []int64) Message {
-			return Message{Kind: KindPush, Values: part, Direct: true}
+			m := Message{Kind: KindPush, Values: part, Direct: true}
+			if first { // the candidate's probe rides on its copy
+				m, first = r.probingCopy(p, part), false
+			}
+			return m
 		})
 	}
 	r.probeCandidates()
@@ -197,23 +212,50 @@ func (r *relay) tentative() bool {
 // acknowledges on arrival, and one that does not within the failover
 // timeout is suspected. On a cut, the nodes of a side thus find the first
 // node of the order on their side within about one timeout, instead of
-// one timeout per node across the cut.
+// one timeout per node across the cut. A candidate already probed (by a
+// probing copy, or an earlier failover) is not probed again.
 func (r *relay) probeCandidates() {
-	c := r.c
+	for _, id := range r.unprobedCandidates() {
+		r.probes[id] = sentUpload{seq: r.sendProbe(id), at: r.c.now}
+	}
+}
+
+// unprobedCandidates returns the first failoverProbes nodes of the order
+// that this node does not suspect, less those with a probe outstanding.
+func (r *relay) unprobedCandidates() []string {
+	var ids []string
 	n := 0
 	for _, id := range r.order {
 		if n == failoverProbes {
-			return
+			break
 		}
-		if id == c.cfg.ID || r.suspected[id] {
+		if id == r.c.cfg.ID || r.suspected[id] {
 			continue
 		}
 		n++
-		if _, ok := r.probes[id]; ok {
-			continue
+		if _, ok := r.probes[id]; !ok {
+			ids = append(ids, id)
 		}
-		r.probes[id] = sentUpload{seq: r.sendProbe(id), at: c.now}
 	}
+	return ids
+}
+
+// probingCopy returns a failover copy of vals to candidate id that is
+// also its probe (one message, where a copy and a probe were two): Direct
+// like a copy (the values are kept, not relayed), numbered and asking for
+// an acknowledgement like a probe (see isProbingCopy).
+func (r *relay) probingCopy(id string, vals []int64) Message {
+	r.seqs[id]++
+	seq := r.seqs[id]
+	r.probes[id] = sentUpload{seq: seq, at: r.c.now}
+	return Message{Kind: KindPush, Values: vals, Direct: true, Round: seq, Count: 1}
+}
+
+// isProbingCopy reports whether m, a push, is a probing copy: Direct,
+// numbered, with values, no acknowledgement and Count > 0 (a relay's
+// downlink with no acknowledgement has Count 0).
+func isProbingCopy(m Message) bool {
+	return m.Direct && m.Round > 0 && m.Ack == 0 && m.Count > 0 && len(m.Values) > 0
 }
 
 // failoverProbes is how many candidates a failover probes.

@@ -75,17 +75,32 @@ func (r *relay) handleUpload(from string, m Message) {
 		// A timed upload that just missed the flush it aimed at.
 		r.catchUpAt = r.lastFlush + catchUpTicks
 	}
-	if (m.Count > 0 || len(m.Values) == 0) && m.Round > 0 {
-		if h := c.highestPush(from); h > u.acked {
-			u.acked = h
-			// Count < 0: sent on arrival; the upload waits -Count-1 ticks
-			// for the flush.
-			ack := Message{Kind: KindPush, Direct: true, Ack: h, Count: -int(r.nextFlush-c.now) - 1}
-			if len(m.Values) == 0 {
-				ack.Values = r.recentDownlink()
-			}
-			c.send(from, ack)
+	r.ackOnArrival(from, m)
+}
+
+// ackOnArrival acknowledges at once a numbered push that asks for it (an
+// upload with Count > 0, a probe, a probing copy), with how long an
+// upload waits here for the flush; the answer to a probe carries this
+// node's last downlink (see recentDownlink).
+func (r *relay) ackOnArrival(from string, m Message) {
+	c := r.c
+	if m.Round == 0 || (m.Count <= 0 && len(m.Values) > 0) {
+		return
+	}
+	u := r.inbound[from]
+	if u == nil {
+		u = &uploader{}
+		r.inbound[from] = u
+	}
+	if h := c.highestPush(from); h > u.acked {
+		u.acked = h
+		// Count < 0: sent on arrival; the upload waits -Count-1 ticks
+		// for the flush.
+		ack := Message{Kind: KindPush, Direct: true, Ack: h, Count: -int(r.nextFlush-c.now) - 1}
+		if len(m.Values) == 0 || m.Direct {
+			ack.Values = r.recentDownlink()
 		}
+		c.send(from, ack)
 	}
 }
 

@@ -151,11 +151,12 @@ func (r *relay) acked(seq uint64, count int64) {
 }
 
 // onTimeForFailover is how many downlinks in a row must come on time
-// before a silence is a failover rather than a probe: under
-// --latency-dist exponential (mean 100 ms) about one downlink in four is
-// over 60 ms late, so 16 in a row come a few times a run, and each false
-// failover cost about 40 messages; with a constant latency it takes the
-// first 16 windows with values, about 6 s.
+// before a silence is a failover rather than a probe. Under a latency with
+// a long tail (Maelstrom's exponential) many downlinks come later than
+// half the margin, so such runs are rare and a late downlink costs a
+// probe, not a false failover (a copy per peer, probes, rounds). With a
+// constant latency it takes the first onTimeForFailover windows with
+// values.
 const onTimeForFailover = 16
 
 // noteDownlinkGap takes the ticks between two downlinks from current
@@ -192,18 +193,19 @@ func (r *relay) noteRTT(rtt int64) {
 // leadTicks is how long before the relay's flush a timed upload aims to
 // arrive: LeadTicks, and a tick more per 25 nodes beyond the first 25.
 // All the leaves aim at the same instant, and the relay reads their
-// uploads one by one: at 100 nodes on a loaded machine a 20 ms lead made
-// about one flush in five need a catch-up flush (a message per peer) for
-// an upload read just after it.
+// uploads one by one: the more nodes, the later the last one is read, and
+// an upload read just after the flush costs a catch-up flush (a message
+// per peer). The README gives the leads measured at 100 nodes.
 func (r *relay) leadTicks() int64 {
 	return int64(r.c.cfg.LeadTicks + (len(r.order)-1)/25)
 }
 
 // marginTicks is the failover margin: FailoverMarginTicks per started 25
 // nodes. A relay's flush and acknowledgements grow with the nodes it
-// serves, and so do its stalls on a loaded machine: at 100 nodes on two
-// cores a 120 ms margin made leaves fail over from a relay that was only
-// late (each false failover cost about 2,500 messages there).
+// serves, and so do its stalls on a loaded machine: with one margin for
+// every size, leaves of a big cluster failed over from a relay that was
+// only late, and a false failover there costs a copy per peer from each
+// leaf that makes it.
 func (r *relay) marginTicks() int64 {
 	return int64(r.c.cfg.FailoverMarginTicks) * int64(max(1, (len(r.order)+24)/25))
 }

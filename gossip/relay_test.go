@@ -405,9 +405,10 @@ func relayDriver(t *testing.T, id string, n int) *driver {
 
 // Rule: a leaf's upload that its relay does not acknowledge within the
 // timeout (FailoverTicks before any round trip is known) is copied to
-// every peer, the next five nodes of the order are probed, and uploads go
-// to the first of them; the relay heard from right after was only slow,
-// so the next timeout is longer by FailoverMarginTicks.
+// every peer, the next five nodes of the order are probed (each probe on
+// that node's copy: no message more), and uploads go to the first of
+// them; the relay heard from right after was only slow, so the next
+// timeout is longer by FailoverMarginTicks.
 func TestRelayFailoverAndSlack(t *testing.T) {
 	d := relayDriver(t, "n9", 10)
 	cfg := d.c.cfg
@@ -422,9 +423,13 @@ func TestRelayFailoverAndSlack(t *testing.T) {
 	d.tick(1)
 	out := d.take()
 	copies := only(out, func(s sent) bool { return isDirect(s) && slices.Equal(s.m.Values, []int64{7}) })
+	probing := only(copies, func(s sent) bool { return isProbingCopy(s.m) })
 	probes := only(out, func(s sent) bool { return s.m.Kind == KindPush && !s.m.Direct && len(s.m.Values) == 0 })
-	if len(copies) != 9 || len(probes) != 5 || probes[0].to != "n1" || probes[4].to != "n5" {
-		t.Fatalf("at FailoverTicks: %d copies (want 9), probes %v (want n1..n5)", len(copies), describe(probes))
+	if len(copies) != 9 || len(probing) != 5 || probing[0].to != "n1" || probing[4].to != "n5" || len(probes) != 0 {
+		t.Fatalf("at FailoverTicks: %v; want 9 copies, those to n1..n5 probing, no probe apart", describe(out))
+	}
+	if r := d.c.strat.(*relay); len(r.probes) != 5 || r.probes["n1"].seq != probing[0].m.Round {
+		t.Fatalf("probes outstanding %v, want n1..n5 with their copies' numbers", r.probes)
 	}
 	if r := d.c.strat.(*relay); r.current != "n1" {
 		t.Fatalf("relay %s after the failover, want n1", r.current)
@@ -692,6 +697,47 @@ func TestRelayFailoverCopiesRecentlyAcked(t *testing.T) {
 	got := only(d.take(), func(s sent) bool { return s.to == "n3" && s.m.Direct && len(s.m.Values) > 0 })
 	if len(got) != 1 || !slices.Contains(got[0].m.Values, 1) || !slices.Contains(got[0].m.Values, 2) {
 		t.Fatalf("failover copy to n3: %v, want one with 1 (acknowledged) and 2 (not)", describe(got))
+	}
+}
+
+// Rule: a failover that sends copies puts on them this node's values
+// still queued for the next upload, which would otherwise wait for the
+// new relay (maybe across the cut too); one with nothing at risk sends no
+// copy for them: they go to the new relay only.
+func TestRelayFailoverCopiesCarryQueuedValues(t *testing.T) {
+	for _, atRisk := range []bool{true, false} {
+		d := relayDriver(t, "n5", 10)
+		d.tick(1)
+		d.broadcast(1) // upload #1, untimed
+		d.take()
+		d.tick(10)
+		d.step("n0", Message{Kind: KindPush, Direct: true, Ack: 1, Count: -11}) // #1 acknowledged; the grid is known
+		r := d.c.strat.(*relay)
+		if !atRisk {
+			r.ackedRecently = nil // acknowledged long ago
+		}
+		d.broadcast(2)
+		if !slices.Equal(r.up, []int64{2}) {
+			t.Fatalf("after broadcast 2: queued %v, want [2] (waiting for its slot)", r.up)
+		}
+		d.take()
+		r.failover("test", false)
+		d.collect()
+		out := d.take()
+		copies := only(out, func(s sent) bool { return s.m.Direct && len(s.m.Values) > 0 })
+		if atRisk {
+			if len(copies) != 9 || !slices.Equal(copies[0].m.Values, []int64{1, 2}) {
+				t.Fatalf("failover with 1 at risk and 2 queued: copies %v, want 9 with [1 2]", describe(copies))
+			}
+			continue
+		}
+		d.tick(1) // the upload to a new relay goes at once (no timing known)
+		out = append(out, d.take()...)
+		copies = only(out, func(s sent) bool { return s.m.Direct && len(s.m.Values) > 0 })
+		ups := only(out, func(s sent) bool { return s.to == "n1" && !s.m.Direct && slices.Contains(s.m.Values, 2) })
+		if len(copies) != 0 || len(ups) != 1 {
+			t.Fatalf("failover with nothing at risk, 2 queued: %v; want no copy, 2 uploaded to n1", describe(out))
+		}
 	}
 }
 
@@ -1140,6 +1186,47 @@ func TestRelayProbeAnswerCarriesLastDownlink(t *testing.T) {
 	}
 }
 
+// Rule: a probing copy (a failover copy that is also the sender's probe)
+// is acknowledged at once, with this node's last downlink as a probe's
+// answer is; its values are kept and go to no one (not passed on, not
+// uploaded), and neither a copy nor its probe makes the sender a relay or
+// a kid of this node.
+func TestRelayProbingCopyAckedAndKept(t *testing.T) {
+	d := relayDriver(t, "n5", 10)
+	d.tick(1)
+	d.step("n0", Message{Kind: KindPush, Direct: true, Values: []int64{1, 2}, Round: 1})
+	d.take()
+	m := Message{Kind: KindPush, Direct: true, Values: []int64{7, 8}, Round: 1, Count: 1}
+	if !isProbingCopy(m) {
+		t.Fatal("the message under test is not a probing copy")
+	}
+	d.step("n7", m)
+	out := d.take()
+	if len(out) != 1 || out[0].to != "n7" || !isDirect(out[0]) || out[0].m.Ack != 1 || !slices.Equal(out[0].m.Values, []int64{1, 2}) {
+		t.Fatalf("after a probing copy: %v, want only its acknowledgement to n7, with [1 2]", describe(out))
+	}
+	if !d.c.Has(7) || !d.c.Has(8) {
+		t.Fatal("a probing copy's values were not kept")
+	}
+	r := d.c.strat.(*relay)
+	if r.relayHeard("n7") || r.relaying() || r.current != "n0" {
+		t.Fatalf("after a probing copy: n7 a relay heard %v, relaying %v, relay %s; want false, false, n0", r.relayHeard("n7"), r.relaying(), r.current)
+	}
+	for range d.c.cfg.WindowTicks * 2 {
+		d.tick(1)
+		for _, s := range d.take() {
+			if slices.Contains(s.m.Values, 7) {
+				t.Fatalf("value 7 of a probing copy went on: %v", describe([]sent{s}))
+			}
+		}
+	}
+	// The same copy again (a duplicate) is not acknowledged twice.
+	d.step("n7", m)
+	if got := only(d.take(), func(s sent) bool { return s.to == "n7" }); len(got) != 0 {
+		t.Fatalf("a duplicate probing copy: %v, want nothing", describe(got))
+	}
+}
+
 // Rule: a round serves both ways, so a node opens no round with a peer
 // that opened one with it (or it with the peer) in the last
 // SettleTicks/2: a leaf back from a cut finds gaps in its relay's pushes
@@ -1268,7 +1355,7 @@ func TestRelayQuietNodeRechecksSuspectedRelay(t *testing.T) {
 	d.take()
 	d.tick(cfg.FailoverTicks + 1) // n0 never acknowledges: fail over to n1
 	for _, s := range d.take() {
-		if s.to == "n1" && s.m.Kind == KindPush && s.m.Count == 1 && len(s.m.Values) == 0 {
+		if s.to == "n1" && s.m.Kind == KindPush && s.m.Count == 1 && s.m.Round > 0 { // its probe: on the copy of 1
 			d.step("n1", Message{Kind: KindPush, Direct: true, Ack: s.m.Round, Count: -10})
 		}
 	}

@@ -55,6 +55,11 @@
 //   - Gossip between nodes uses our own types (gossip_push, gossip_sync,
 //     gossip_sync_reply, gossip_sync_values, gossip_hello), fire-and-forget:
 //     no msg_id, no in_reply_to, never answered, not even with an error.
+//   - The messages one Ready has for the same peer go as one gossip_batch,
+//     {"type":"gossip_batch","msgs":[body,...]}, up to the core's
+//     MaxMessageBytes (batch.go); the peer steps them in order and handles
+//     the Ready once. A malformed part is logged and left out; the others
+//     count.
 //   - A message with an in_reply_to key (even 0 or null) is a reply; this
 //     node sends no requests, so every reply is logged and dropped.
 //   - Nothing is ever sent to an id that is neither a client ("c...") nor in

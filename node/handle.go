@@ -3,6 +3,8 @@ package node
 import (
 	"fmt"
 
+	"broadcast/gossip"
+
 	maelstrom "github.com/jepsen-io/maelstrom/demo/go"
 )
 
@@ -89,16 +91,31 @@ func (n *Node) handleGossip(m *inMsg, fromPeer bool) {
 	case !fromPeer:
 		n.logf(LevelWarn, "dropped %s from %q: gossip comes only from node_ids", m.Type, m.Src)
 		return
-	case m.Err != nil:
+	case m.Err != nil && len(m.Batch) == 0:
 		n.logf(LevelWarn, "dropped malformed %s from %q: %v", m.Type, m.Src, m.Err)
 		return
+	case m.Err != nil: // a batch: the well-formed messages still count
+		n.logf(LevelWarn, "dropped malformed part of %s from %q: %v", m.Type, m.Src, m.Err)
 	}
-	if err := st.core.Step(m.Src, m.Gossip); err != nil {
-		n.logf(LevelWarn, "dropped %s from %q: %v", m.Type, m.Src, err)
+	if m.Type == typeGossipBatch {
+		for i := range m.Batch {
+			n.stepGossip(m.Src, &m.Batch[i])
+		}
 	} else {
-		n.logf(LevelDebug, "stepped %s from %q (%d values)", m.Type, m.Src, len(m.Gossip.Values))
+		n.stepGossip(m.Src, &m.Gossip)
 	}
+	// Once for a whole batch: what the core sends a peer in answer to
+	// several of its messages goes in one batch too.
 	n.processReady()
+}
+
+// stepGossip steps the core with one gossip message from peer from.
+func (n *Node) stepGossip(from string, g *gossip.Message) {
+	if err := n.st.core.Step(from, *g); err != nil {
+		n.logf(LevelWarn, "dropped %s from %q: %v", gossipTypes[g.Kind], from, err)
+	} else {
+		n.logf(LevelDebug, "stepped %s from %q (%d values)", gossipTypes[g.Kind], from, len(g.Values))
+	}
 }
 
 // handleTopology passes Maelstrom's topology to the core.
@@ -139,18 +156,5 @@ func (n *Node) processReady() {
 	if len(rd.NewValues) > 0 {
 		n.persist(rd.NewValues)
 	}
-	for i := range rd.Messages {
-		e := &rd.Messages[i]
-		if !st.peers[e.To] || e.To == st.id {
-			n.logf(LevelWarn, "gossip to %q dropped: not another node in node_ids", e.To)
-			continue
-		}
-		line := n.beginLine(st.id, e.To, gossipSizeHint(&e.Msg))
-		var err error
-		if line, err = appendGossipBody(line, &e.Msg); err != nil {
-			n.logf(LevelError, "gossip to %q dropped: %v", e.To, err)
-			continue
-		}
-		n.endLine(line)
-	}
+	n.sendGossip(rd.Messages)
 }

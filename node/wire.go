@@ -41,6 +41,11 @@ const (
 // gossipTypePrefix starts every gossip wire type.
 const gossipTypePrefix = "gossip_"
 
+// typeGossipBatch is a compound gossip message: several gossip bodies for
+// one peer, sent as one message (see batch.go). It has the gossip prefix,
+// so a peer that does not know it drops it as gossip, never answers it.
+const typeGossipBatch = "gossip_batch"
+
 // gossipTypes maps a gossip.Kind to its wire type (index = Kind).
 var gossipTypes = [...]string{
 	gossip.KindPush:       "gossip_push",
@@ -98,6 +103,10 @@ type inMsg struct {
 	Topology map[string][]string // topology
 	Value    int64               // broadcast
 	Gossip   gossip.Message      // gossip_*
+	// Batch holds the well-formed messages of a gossip_batch, in order
+	// (Gossip is unused then); Err, if set, reports the malformed ones,
+	// which are left out.
+	Batch []gossip.Message
 }
 
 // inEnvelope is the envelope as Maelstrom delivers it: the library's
@@ -128,6 +137,7 @@ type inBody struct {
 	Round       json.RawMessage `json:"round"`
 	Ack         json.RawMessage `json:"ack"`
 	Direct      json.RawMessage `json:"direct"`
+	Msgs        json.RawMessage `json:"msgs"`
 }
 
 var (
@@ -206,6 +216,9 @@ func decodeLine(line []byte) (inMsg, error) {
 		m.Value = v
 	case typeRead:
 		m.Kind = kindRead
+	case typeGossipBatch:
+		m.Kind = kindGossip
+		m.Batch, m.Err = decodeGossipBatch(b.Msgs)
 	default:
 		if k, ok := gossipKindOf(m.Type); ok {
 			m.Kind = kindGossip
@@ -322,6 +335,63 @@ func decodeGossip(b *inBody, g *gossip.Message) error {
 		}
 	}
 	return nil
+}
+
+// decodeGossipBatch decodes the msgs of a gossip_batch: an array of
+// gossip bodies, none of them a batch. It returns the well-formed ones in
+// order, and an error naming the first malformed one (and how many there
+// were), or the array itself if it is not one.
+func decodeGossipBatch(raw json.RawMessage) ([]gossip.Message, error) {
+	if isAbsent(raw) {
+		return nil, fmt.Errorf("msgs: %w", errMissing)
+	}
+	var bodies []json.RawMessage
+	if err := json.Unmarshal(raw, &bodies); err != nil {
+		return nil, fmt.Errorf("msgs %s: %w", abbrev(raw), err)
+	}
+	msgs := make([]gossip.Message, 0, len(bodies))
+	var first error
+	bad := 0
+	for i, body := range bodies {
+		g, err := decodeBatchedGossip(body)
+		if err != nil {
+			if first == nil {
+				first = fmt.Errorf("msgs[%d]: %w", i, err)
+			}
+			bad++
+			continue
+		}
+		msgs = append(msgs, g)
+	}
+	if bad > 0 {
+		return msgs, fmt.Errorf("%d of %d batched messages malformed, first %w", bad, len(bodies), first)
+	}
+	return msgs, nil
+}
+
+// decodeBatchedGossip decodes one body of a gossip_batch.
+func decodeBatchedGossip(body json.RawMessage) (gossip.Message, error) {
+	var g gossip.Message
+	var b inBody
+	if t := bytes.TrimSpace(body); len(t) == 0 || t[0] != '{' {
+		return g, errors.New("not a JSON object")
+	}
+	if err := json.Unmarshal(body, &b); err != nil {
+		return g, err
+	}
+	var typ string
+	if isAbsent(b.Type) {
+		return g, fmt.Errorf("type: %w", errMissing)
+	}
+	if err := json.Unmarshal(b.Type, &typ); err != nil {
+		return g, fmt.Errorf("type %s: %w", abbrev(b.Type), err)
+	}
+	k, ok := gossipKindOf(typ)
+	if !ok {
+		return g, fmt.Errorf("type %q is not a gossip message that may be batched", typ)
+	}
+	g.Kind = k
+	return g, decodeGossip(&b, &g)
 }
 
 // abbrev shortens a raw value for a log line.
@@ -463,6 +533,23 @@ func appendGossipBody(dst []byte, g *gossip.Message) ([]byte, error) {
 		dst = append(dst, `,"direct":true`...)
 	}
 	return append(dst, '}'), nil
+}
+
+// appendGossipBatchBody appends the body of a gossip_batch of msgs:
+// {"type":"gossip_batch","msgs":[body,...]}, each body as
+// appendGossipBody writes it.
+func appendGossipBatchBody(dst []byte, msgs []gossip.Message) ([]byte, error) {
+	dst = append(dst, `{"type":"`+typeGossipBatch+`","msgs":[`...)
+	for i := range msgs {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		var err error
+		if dst, err = appendGossipBody(dst, &msgs[i]); err != nil {
+			return dst, err
+		}
+	}
+	return append(dst, ']', '}'), nil
 }
 
 const hexDigits = "0123456789abcdef"

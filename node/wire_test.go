@@ -202,6 +202,20 @@ func FuzzGossipRoundTrip(f *testing.F) {
 		if !reflect.DeepEqual(got, m) {
 			t.Fatalf("round trip:\n got %+v\nwant %+v", got, m)
 		}
+		// And twice in a batch, with an acknowledgement between.
+		batch := []gossip.Message{m, {Kind: gossip.KindPush, Ack: 1}, m}
+		body, err = appendGossipBatchBody(nil, batch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		line := appendEnvelopeTail(append(appendEnvelopeHead(nil, "n2", "n1"), body...))
+		if !json.Valid(line) {
+			t.Fatalf("invalid batch JSON: %s", line)
+		}
+		dm, err := decodeLine(line)
+		if err != nil || dm.Err != nil || !reflect.DeepEqual(dm.Batch, batch) {
+			t.Fatalf("batch round trip: %v, %v\n got %+v\nwant %+v", err, dm.Err, dm.Batch, batch)
+		}
 	})
 }
 
@@ -215,6 +229,9 @@ func FuzzDecodeLine(f *testing.F) {
 		`{"src":"n2","dest":"n1","body":{"type":"gossip_sync","root":"AQI=","buckets":[1],"round":3}}`,
 		`{"src":"n0","dest":"n1","body":{"type":"gossip_push","ack":7}}`,
 		`{"src":"n2","dest":"n1","body":{"type":"gossip_push","values":[1,2],"direct":true}}`,
+		`{"src":"n2","dest":"n1","body":{"type":"gossip_batch","msgs":[{"type":"gossip_push","ack":7},{"type":"gossip_sync","root":"AQI=","round":3}]}}`,
+		`{"src":"n2","dest":"n1","body":{"type":"gossip_batch","msgs":[{"type":"gossip_batch","msgs":[]},1,{"type":"gossip_push","values":[1]}]}}`,
+		`{"src":"n2","dest":"n1","body":{"type":"gossip_batch","msgs":null}}`,
 		`{"src":"n2","dest":"n1","body":{"type":"broadcast_ok","in_reply_to":0}}`,
 		`{"src":"n2","dest":"n1","body":null}`,
 		`{"src":"n2","dest":"n1","body":[]}`,
@@ -246,7 +263,24 @@ func FuzzDecodeLine(f *testing.F) {
 				}
 			}
 		case kindGossip:
-			if m.Err == nil {
+			if m.Type == typeGossipBatch {
+				// What was kept re-encodes to itself; a clean batch kept
+				// every part.
+				body, err := appendGossipBatchBody(nil, m.Batch)
+				if err != nil {
+					t.Fatal(err)
+				}
+				again, err := decodeLine(appendEnvelopeTail(append(appendEnvelopeHead(nil, m.Src, "n1"), body...)))
+				if err != nil || again.Err != nil && len(m.Batch) > 0 || !reflect.DeepEqual(again.Batch, m.Batch) && len(m.Batch) > 0 {
+					t.Fatalf("batch re-encode: err %v, %v\n got %+v\nwant %+v", err, again.Err, again.Batch, m.Batch)
+				}
+				if m.Err == nil {
+					var parts []json.RawMessage
+					if err := json.Unmarshal(lookup(env.Body, "msgs"), &parts); err != nil || len(parts) != len(m.Batch) {
+						t.Fatalf("clean batch of %d messages, json says %d parts (%v)", len(m.Batch), len(parts), err)
+					}
+				}
+			} else if m.Err == nil {
 				body, err := appendGossipBody(nil, &m.Gossip)
 				if err != nil {
 					t.Fatal(err)

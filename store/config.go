@@ -25,11 +25,10 @@ type Config struct {
 	// once; batches still form on their own while an fsync is running.
 	// Higher: fewer fsyncs when appends trickle in, but every ack waits up
 	// to this long more, and when the owner limits how many appends are in
-	// flight the wait is pure loss: BenchmarkDurableThroughput measured ~10x
-	// fewer values/s with 200µs or 1ms than with 0 (64 appends per fsync
-	// either way). Timers on the test machine fire no sooner than ~1ms, so
-	// any non-zero value acts like at least 1ms there. Unit: time; must be
-	// in [0, 100ms]. Default 0.
+	// flight the wait is pure loss: the batch is no bigger, each one only
+	// later (BenchmarkDurableThroughput shows it). Timers may not fire
+	// sooner than a millisecond or so, so any non-zero value may act like
+	// that much. Unit: time; must be in [0, 100ms]. Default 0.
 	GroupCommitDelay time.Duration
 
 	// GroupCommitMaxValues ends the GroupCommitDelay wait early once this
