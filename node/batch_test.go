@@ -20,17 +20,8 @@ func TestGossipBatchDecode(t *testing.T) {
 		{Kind: gossip.KindPush, Ack: 7, Count: -4, Direct: true},
 		{Kind: gossip.KindSync, Root: []byte{1}, Round: 2},
 	}
-	body, err := appendGossipBatchBody(nil, msgs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	line := appendEnvelopeTail(append(appendEnvelopeHead(nil, "n2", "n1"), body...))
-	if !json.Valid(line) {
-		t.Fatalf("invalid JSON: %s", line)
-	}
-	m, err := decodeLine(line)
-	if err != nil || m.Kind != kindGossip || m.Type != typeGossipBatch || m.Err != nil || !reflect.DeepEqual(m.Batch, msgs) {
-		t.Fatalf("batch round trip: err %v kind %d type %q field err %v\n got %+v\nwant %+v", err, m.Kind, m.Type, m.Err, m.Batch, msgs)
+	if m := batchRoundTrip(t, msgs); m.Kind != kindGossip || m.Type != typeGossipBatch || m.Err != nil || !reflect.DeepEqual(m.Batch, msgs) {
+		t.Fatalf("batch round trip: kind %d type %q field err %v\n got %+v\nwant %+v", m.Kind, m.Type, m.Err, m.Batch, msgs)
 	}
 	for _, c := range []struct {
 		body string
@@ -50,6 +41,25 @@ func TestGossipBatchDecode(t *testing.T) {
 			t.Errorf("%s: field error %v, want one: %v", c.body, m.Err, wantErr)
 		}
 	}
+}
+
+// batchRoundTrip encodes msgs as a gossip_batch line from n2, checks that
+// it is valid JSON, and decodes it.
+func batchRoundTrip(t testing.TB, msgs []gossip.Message) inMsg {
+	t.Helper()
+	body, err := appendGossipBatchBody(nil, msgs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := appendEnvelopeTail(append(appendEnvelopeHead(nil, "n2", "n1"), body...))
+	if !json.Valid(line) {
+		t.Fatalf("invalid batch JSON: %s", line)
+	}
+	m, err := decodeLine(line)
+	if err != nil {
+		t.Fatalf("decode %s: %v", line, err)
+	}
+	return m
 }
 
 // Rule: packBatches keeps the order and cuts a peer's messages into runs

@@ -204,17 +204,8 @@ func FuzzGossipRoundTrip(f *testing.F) {
 		}
 		// And twice in a batch, with an acknowledgement between.
 		batch := []gossip.Message{m, {Kind: gossip.KindPush, Ack: 1}, m}
-		body, err = appendGossipBatchBody(nil, batch)
-		if err != nil {
-			t.Fatal(err)
-		}
-		line := appendEnvelopeTail(append(appendEnvelopeHead(nil, "n2", "n1"), body...))
-		if !json.Valid(line) {
-			t.Fatalf("invalid batch JSON: %s", line)
-		}
-		dm, err := decodeLine(line)
-		if err != nil || dm.Err != nil || !reflect.DeepEqual(dm.Batch, batch) {
-			t.Fatalf("batch round trip: %v, %v\n got %+v\nwant %+v", err, dm.Err, dm.Batch, batch)
+		if dm := batchRoundTrip(t, batch); dm.Err != nil || !reflect.DeepEqual(dm.Batch, batch) {
+			t.Fatalf("batch round trip: %v\n got %+v\nwant %+v", dm.Err, dm.Batch, batch)
 		}
 	})
 }
