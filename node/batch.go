@@ -20,38 +20,66 @@ func (n *Node) batchBytes() int {
 }
 
 // sendGossip sends msgs, those for the same peer batched (see above),
-// each peer's in the order the core gave them.
+// each peer's in the order the core gave them. A Ready with one message
+// per peer (every flush of a relay) is sent as it is, with nothing
+// allocated for the grouping.
 func (n *Node) sendGossip(msgs []gossip.Envelope) {
 	st := &n.st
+	if st.gossipTo == nil {
+		st.gossipTo = make(map[string]int)
+	}
+	clear(st.gossipTo)
+	repeated := false
+	for i := range msgs {
+		st.gossipTo[msgs[i].To]++
+		repeated = repeated || st.gossipTo[msgs[i].To] > 1
+	}
+	if !repeated {
+		for i := range msgs {
+			if n.gossipPeer(msgs[i].To) {
+				n.sendGossipLine(msgs[i].To, msgs[i:i+1], false)
+			}
+		}
+		return
+	}
 	var order []string
-	byPeer := make(map[string][]gossip.Message, len(msgs))
+	byPeer := make(map[string][]gossip.Envelope, len(st.gossipTo))
 	for i := range msgs {
 		e := &msgs[i]
-		if !st.peers[e.To] || e.To == st.id {
-			n.logf(LevelWarn, "gossip to %q dropped: not another node in node_ids", e.To)
+		if !n.gossipPeer(e.To) {
 			continue
 		}
 		if _, ok := byPeer[e.To]; !ok {
 			order = append(order, e.To)
 		}
-		byPeer[e.To] = append(byPeer[e.To], e.Msg)
+		byPeer[e.To] = append(byPeer[e.To], *e)
 	}
 	limit := n.batchBytes()
 	for _, to := range order {
 		for _, part := range packBatches(byPeer[to], limit) {
-			n.sendGossipLine(to, part)
+			n.sendGossipLine(to, part, len(part) > 1)
 		}
 	}
+}
+
+// gossipPeer reports whether gossip may go to id (another node of
+// node_ids), and logs it if not.
+func (n *Node) gossipPeer(id string) bool {
+	if !n.st.peers[id] || id == n.st.id {
+		n.logf(LevelWarn, "gossip to %q dropped: not another node in node_ids", id)
+		return false
+	}
+	return true
 }
 
 // packBatches cuts msgs into consecutive runs whose estimated sizes
 // (gossipSizeHint) sum to at most limit; a message bigger than limit
 // alone is a run of its own.
-func packBatches(msgs []gossip.Message, limit int) [][]gossip.Message {
-	var runs [][]gossip.Message
+func packBatches(msgs []gossip.Envelope, limit int) [][]gossip.Envelope {
+	var runs [][]gossip.Envelope
 	start, size := 0, 0
 	for i := range msgs {
-		s := gossipSizeHint(&msgs[i])
+		s := gossipSizeHint(&msgs[i].Msg)
 		if i > start && size+s > limit {
 			runs = append(runs, msgs[start:i])
 			start, size = i, 0
@@ -64,19 +92,19 @@ func packBatches(msgs []gossip.Message, limit int) [][]gossip.Message {
 	return runs
 }
 
-// sendGossipLine sends msgs to peer to in one line: a plain gossip body
-// for one message, a gossip_batch for more.
-func (n *Node) sendGossipLine(to string, msgs []gossip.Message) {
+// sendGossipLine sends msgs to peer to in one line: a gossip_batch if
+// batch, else the one message's plain body.
+func (n *Node) sendGossipLine(to string, msgs []gossip.Envelope, batch bool) {
 	size := 0
 	for i := range msgs {
-		size += gossipSizeHint(&msgs[i])
+		size += gossipSizeHint(&msgs[i].Msg)
 	}
 	line := n.beginLine(n.st.id, to, size)
 	var err error
-	if len(msgs) == 1 {
-		line, err = appendGossipBody(line, &msgs[0])
-	} else {
+	if batch {
 		line, err = appendGossipBatchBody(line, msgs)
+	} else {
+		line, err = appendGossipBody(line, &msgs[0].Msg)
 	}
 	if err != nil {
 		n.logf(LevelError, "gossip to %q dropped (%d messages): %v", to, len(msgs), err)

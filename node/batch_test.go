@@ -47,7 +47,11 @@ func TestGossipBatchDecode(t *testing.T) {
 // it is valid JSON, and decodes it.
 func batchRoundTrip(t testing.TB, msgs []gossip.Message) inMsg {
 	t.Helper()
-	body, err := appendGossipBatchBody(nil, msgs)
+	var envs []gossip.Envelope
+	for _, m := range msgs {
+		envs = append(envs, gossip.Envelope{To: "n1", Msg: m})
+	}
+	body, err := appendGossipBatchBody(nil, envs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,12 +69,12 @@ func batchRoundTrip(t testing.TB, msgs []gossip.Message) inMsg {
 // Rule: packBatches keeps the order and cuts a peer's messages into runs
 // within the size bound, a message over it alone.
 func TestPackBatches(t *testing.T) {
-	small := gossip.Message{Kind: gossip.KindPush, Ack: 1}
-	big := gossip.Message{Kind: gossip.KindPush, Values: make([]int64, 100)}
-	s, b := gossipSizeHint(&small), gossipSizeHint(&big)
-	msgs := []gossip.Message{small, small, big, small}
+	small := gossip.Envelope{To: "n2", Msg: gossip.Message{Kind: gossip.KindPush, Ack: 1}}
+	big := gossip.Envelope{To: "n2", Msg: gossip.Message{Kind: gossip.KindPush, Values: make([]int64, 100)}}
+	s, b := gossipSizeHint(&small.Msg), gossipSizeHint(&big.Msg)
+	msgs := []gossip.Envelope{small, small, big, small}
 	for i := range msgs {
-		msgs[i].Round = uint64(i + 1)
+		msgs[i].Msg.Round = uint64(i + 1)
 	}
 	runs := packBatches(msgs, 2*s+b-1)
 	var lens []int
@@ -78,13 +82,13 @@ func TestPackBatches(t *testing.T) {
 	for _, r := range runs {
 		lens = append(lens, len(r))
 		for _, m := range r {
-			order = append(order, m.Round)
+			order = append(order, m.Msg.Round)
 		}
 	}
 	if !slices.Equal(lens, []int{2, 2}) || !slices.Equal(order, []uint64{1, 2, 3, 4}) {
 		t.Fatalf("runs of %v, order %v; want [2 2], [1 2 3 4]", lens, order)
 	}
-	if runs := packBatches([]gossip.Message{big}, 1); len(runs) != 1 || len(runs[0]) != 1 {
+	if runs := packBatches([]gossip.Envelope{big}, 1); len(runs) != 1 || len(runs[0]) != 1 {
 		t.Fatalf("one message over the bound: %d runs, want 1 of 1", len(runs))
 	}
 	if runs := packBatches(nil, 100); len(runs) != 0 {

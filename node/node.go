@@ -62,6 +62,8 @@ type state struct {
 
 	pending       []pendingBatch // appended, not yet durable; ascending seq
 	pendingValues int            // values in pending
+
+	gossipTo map[string]int // scratch of sendGossip: messages per peer in one Ready
 }
 
 // inEvent is one thing the reader hands to the owner.

@@ -535,17 +535,18 @@ func appendGossipBody(dst []byte, g *gossip.Message) ([]byte, error) {
 	return append(dst, '}'), nil
 }
 
-// appendGossipBatchBody appends the body of a gossip_batch of msgs:
+// appendGossipBatchBody appends the body of a gossip_batch of the
+// messages of msgs (envelopes for one peer):
 // {"type":"gossip_batch","msgs":[body,...]}, each body as
 // appendGossipBody writes it.
-func appendGossipBatchBody(dst []byte, msgs []gossip.Message) ([]byte, error) {
+func appendGossipBatchBody(dst []byte, msgs []gossip.Envelope) ([]byte, error) {
 	dst = append(dst, `{"type":"`+typeGossipBatch+`","msgs":[`...)
 	for i := range msgs {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
 		var err error
-		if dst, err = appendGossipBody(dst, &msgs[i]); err != nil {
+		if dst, err = appendGossipBody(dst, &msgs[i].Msg); err != nil {
 			return dst, err
 		}
 	}
