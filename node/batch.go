@@ -4,7 +4,7 @@ import "broadcast/gossip"
 
 // This file sends the core's gossip: the messages of one Ready for the
 // same peer go as one gossip_batch (a compound message, as memberlist
-// sends its compound packets), up to maxBatchBytes; a message alone for
+// sends its compound packets), up to batchBytes; a message alone for
 // its peer goes as it is. The peer steps the batched messages in order,
 // as if they had come one by one at that instant. They would have come
 // together anyway: sent in the same instant over the same link.
