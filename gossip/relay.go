@@ -249,12 +249,12 @@ func (r *relay) handlePush(from string, m Message) {
 		r.handleUpload(from, m)
 		return
 	}
-	// A failover copy: unnumbered with Count 0, or a probing copy.
-	failoverCopy := (m.Round == 0 && m.Count == 0) || isProbingCopy(m)
+	// A failover copy: values, unnumbered with Count 0, or a probing copy.
+	failoverCopy := len(m.Values) > 0 && ((m.Round == 0 && m.Count == 0) || isProbingCopy(m))
 	if failoverCopy {
-		r.ackOnArrival(from, m) // a probing copy's probe
+		r.ackOnArrival(from, m) // a probing copy's probe (a plain copy asks for none)
 	}
-	if len(m.Values) > 0 && (failoverCopy || (m.Round > 0 && from != r.current)) {
+	if failoverCopy || (len(m.Values) > 0 && m.Round > 0 && from != r.current) {
 		// A failover copy (some node lost its relay), or a flush from a
 		// relay other than this node's (some nodes relay elsewhere).
 		r.lastAlarm = c.now

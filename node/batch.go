@@ -25,6 +25,10 @@ func (n *Node) batchBytes() int {
 // allocated for the grouping.
 func (n *Node) sendGossip(msgs []gossip.Envelope) {
 	st := &n.st
+	if len(msgs) == 1 && n.sendable(&msgs[0]) {
+		n.sendGossipLine(msgs[0].To, msgs, false)
+		return
+	}
 	if st.gossipTo == nil {
 		st.gossipTo = make(map[string]int)
 	}
@@ -36,7 +40,7 @@ func (n *Node) sendGossip(msgs []gossip.Envelope) {
 	}
 	if !repeated {
 		for i := range msgs {
-			if n.gossipPeer(msgs[i].To) {
+			if n.sendable(&msgs[i]) {
 				n.sendGossipLine(msgs[i].To, msgs[i:i+1], false)
 			}
 		}
@@ -46,7 +50,7 @@ func (n *Node) sendGossip(msgs []gossip.Envelope) {
 	byPeer := make(map[string][]gossip.Envelope, len(st.gossipTo))
 	for i := range msgs {
 		e := &msgs[i]
-		if !n.gossipPeer(e.To) {
+		if !n.sendable(e) {
 			continue
 		}
 		if _, ok := byPeer[e.To]; !ok {
@@ -62,11 +66,16 @@ func (n *Node) sendGossip(msgs []gossip.Envelope) {
 	}
 }
 
-// gossipPeer reports whether gossip may go to id (another node of
-// node_ids), and logs it if not.
-func (n *Node) gossipPeer(id string) bool {
-	if !n.st.peers[id] || id == n.st.id {
-		n.logf(LevelWarn, "gossip to %q dropped: not another node in node_ids", id)
+// sendable reports whether e may be sent: to another node of node_ids,
+// of a kind with a wire name (so that one bad message never takes a batch
+// down with it); it logs why not.
+func (n *Node) sendable(e *gossip.Envelope) bool {
+	switch {
+	case !n.st.peers[e.To] || e.To == n.st.id:
+		n.logf(LevelWarn, "gossip to %q dropped: not another node in node_ids", e.To)
+		return false
+	case int(e.Msg.Kind) >= len(gossipTypes) || gossipTypes[e.Msg.Kind] == "":
+		n.logf(LevelError, "gossip to %q dropped: kind %d has no wire name", e.To, e.Msg.Kind)
 		return false
 	}
 	return true
