@@ -49,6 +49,7 @@ type Net struct {
 
 	clients, srv counters
 	dropped      atomic.Int64
+	types        typeTable
 	series       series
 
 	done chan struct{}
@@ -304,6 +305,11 @@ func (n *Net) send(src, dest, body []byte, from *Sender) (int64, error) {
 			lat = from.draw()
 		}
 	}
+	typ := int32(-1)
+	if !involvesClient {
+		typ = n.types.slot(body)
+		n.types.sent(typ, n.Partitioned())
+	}
 	due := now + lat*int64(time.Millisecond)
 	if j := n.cfg.Journal; j != nil {
 		j.Send(id, now, due, src, dest, body)
@@ -329,7 +335,7 @@ func (n *Net) send(src, dest, body []byte, from *Sender) (int64, error) {
 	if se.srv != nil && !involvesClient {
 		srcIdx = se.srv.idx
 	}
-	de.srv.q.push(item{deadline: due, sent: now, id: id, srcIdx: srcIdx, line: buf})
+	de.srv.q.push(item{deadline: due, sent: now, id: id, srcIdx: srcIdx, typ: typ, line: buf})
 	return id, nil
 }
 
@@ -353,6 +359,9 @@ func (n *Net) drop(now int64, it item, why DropReason) {
 		j.Drop(it.id, now, why)
 	}
 	n.dropped.Add(1)
+	if it.typ >= 0 {
+		n.types.dropped(it.typ)
+	}
 	n.series.add(now, seriesDropped)
 	bufPool.Put(it.line)
 }
@@ -460,6 +469,7 @@ func (n *Net) deliver(s *server) {
 		s.late.add(now - due)
 		if it.srcIdx >= 0 { // srcIdx is -1 exactly when a client is involved
 			n.srv.recv.Add(1)
+			n.types.delivered(it.typ)
 		} else {
 			n.clients.recv.Add(1)
 		}
@@ -530,6 +540,9 @@ type Stats struct {
 	Dropped int64
 	// Lateness is the bench's own hand-over lateness over all servers.
 	Lateness Lateness
+	// ByType counts the server-to-server messages by body type, most
+	// sent first.
+	ByType []TypeCount
 }
 
 // Stats returns the counters so far (final once Close has returned).
@@ -544,6 +557,7 @@ func (n *Net) Stats() Stats {
 		Series:      n.series.snapshot(),
 		SeriesWidth: n.series.width,
 		Dropped:     n.dropped.Load(),
+		ByType:      n.types.snapshot(),
 	}
 	st.Lateness = n.LatenessHistogram().Summary()
 	return st

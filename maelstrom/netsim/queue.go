@@ -8,6 +8,7 @@ type item struct {
 	sent     int64 // relative-clock ns when it was sent
 	id       int64 // envelope id; breaks deadline ties in send order
 	srcIdx   int32 // sending server's index, -1 for a client
+	typ      int32 // body type's slot (typeTable), -1 if a client is involved
 	line     *[]byte
 }
 

@@ -568,6 +568,16 @@ func TestPartitionNemesis(t *testing.T) {
 	if s := o.Run.Net.Servers; s.Send <= s.Recv || o.Bench.Dropped == 0 {
 		t.Fatalf("servers %+v dropped %d: want drops", s, o.Bench.Dropped)
 	}
+	// The counts by type add up to the :servers counts and the drops (no
+	// node is down here, so every drop is a server message's).
+	var sent, delivered, dropped, cut int64
+	for _, c := range o.Bench.ServersByType {
+		sent, delivered, dropped, cut = sent+c.Sent, delivered+c.Delivered, dropped+c.Dropped, cut+c.SentCut
+	}
+	if s := o.Run.Net.Servers; sent != s.Send || delivered != s.Recv || dropped != o.Bench.Dropped || cut == 0 {
+		t.Fatalf("by type %+v: sent %d, delivered %d, dropped %d, %d while partitioned; want %d, %d, %d and some while partitioned",
+			o.Bench.ServersByType, sent, delivered, dropped, cut, s.Send, s.Recv, o.Bench.Dropped)
+	}
 	if len(o.Run.Faults) == 0 || o.Run.Faults[0].Kind != "partition" {
 		t.Fatalf("faults %+v", o.Run.Faults)
 	}

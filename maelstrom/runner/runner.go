@@ -64,6 +64,9 @@ type Bench struct {
 	NodesCPUSeconds float64 `json:"nodes-cpu-seconds"`
 	// Dropped counts server messages dropped by partitions or dead nodes.
 	Dropped int64 `json:"dropped"`
+	// ServersByType counts the server-to-server messages by body type,
+	// most sent first (MODEL.md, "Extensions", messages by type).
+	ServersByType []netsim.TypeCount `json:"servers-by-type"`
 	// Restarts counts node restarts by the nemesis.
 	Restarts int `json:"restarts"`
 	// Priority says whether the bench ran at raised priority or why not; GOMAXPROCS and ThreadPerServer are the scheduling setup.
@@ -395,6 +398,9 @@ func (r *run) run(ctx context.Context) Result {
 	report.Summary(cfg.Stdout, res.Run, checked)
 	r.reportSampling(samples, checked)
 	b := res.Bench
+	if len(b.ServersByType) > 0 {
+		fmt.Fprintf(cfg.Stdout, "\nServer messages by type: %s\n", typeSummary(b.ServersByType, typesShown))
+	}
 	fmt.Fprintf(cfg.Stdout, "\nHistory (%s): %s; analysis %.2f s; bench peak RSS %.0f MiB\n", b.HistoryFormat, historySizes(b.HistoryBytes), b.AnalysisSeconds, b.MaxRSSMB)
 	if s := b.Schedule; s.Issued > 0 {
 		fmt.Fprintf(cfg.Stdout, "Schedule: %d main-phase ops, issued late by %.2f ms on average (max %.0f ms), of which %.2f ms waiting for a free worker (%d ops waited); recording waited %.2f s for the history and checker\n",
@@ -461,7 +467,7 @@ func (r *run) bench(st netsim.Stats, end int64) Bench {
 			"p999": ms(st.Lateness.P999), "max": ms(st.Lateness.Max), "mean": ms(st.Lateness.Mean),
 		},
 		BenchCPUSeconds: cpu, WallSeconds: wall, NodesCPUSeconds: rusage(syscall.RUSAGE_CHILDREN),
-		Dropped: st.Dropped, Priority: r.priority, GOMAXPROCS: runtime.GOMAXPROCS(0),
+		Dropped: st.Dropped, ServersByType: st.ByType, Priority: r.priority, GOMAXPROCS: runtime.GOMAXPROCS(0),
 		ThreadPerServer: r.cfg.ThreadPerServer, MaxRSSMB: maxRSSMB(),
 		HistoryFormat: r.hist.Format(), HistoryBytes: r.hist.Sizes(),
 		Schedule: r.schedule, RecorderBlockedSeconds: r.rec.Blocked().Seconds(),
@@ -483,6 +489,35 @@ func (r *run) writeBench(b Bench) {
 	if err := writeJSON(filepath.Join(r.dir, BenchFile), b); err != nil {
 		r.log.Logf("WARN writing %s: %v", BenchFile, err)
 	}
+}
+
+// typesShown is how many body types the run summary names; bench.json
+// has them all.
+const typesShown = 8
+
+// typeSummary renders the first n type counts as "gossip 1200 (30
+// dropped; 400 while partitioned), ...", and how many more types there are.
+func typeSummary(counts []netsim.TypeCount, n int) string {
+	parts := make([]string, 0, min(n, len(counts))+1)
+	for i, c := range counts {
+		if i == n {
+			parts = append(parts, fmt.Sprintf("%d more types in %s", len(counts)-n, BenchFile))
+			break
+		}
+		p := fmt.Sprintf("%s %d", c.Type, c.Sent)
+		var notes []string
+		if c.Dropped > 0 {
+			notes = append(notes, fmt.Sprintf("%d dropped", c.Dropped))
+		}
+		if c.SentCut > 0 {
+			notes = append(notes, fmt.Sprintf("%d while partitioned", c.SentCut))
+		}
+		if len(notes) > 0 {
+			p += " (" + strings.Join(notes, "; ") + ")"
+		}
+		parts = append(parts, p)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // historySizes renders file sizes as "history.txt 1.2 MB, ...".
