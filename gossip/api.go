@@ -43,7 +43,8 @@ type Message struct {
 	// the ticks the acknowledged upload waited there for the flush, or, if
 	// negative, -Count-1 ticks it will wait (the acknowledgement was sent on
 	// arrival); on an unnumbered Direct push with values (a copy), how many
-	// more times a relay may pass it on.
+	// more times a relay may pass it on, or -2 for the answer to a failover
+	// copy whose sender missed the last flush.
 	Count int
 	// Incarnation identifies the sender's current process lifetime.
 	Incarnation string

@@ -65,8 +65,9 @@ type relay struct {
 	// FailoverTicks: a failover copies them too.
 	ackedRecently []ackedUpload
 	// lastDownVals are the values of the last downlink from current (at
-	// lastDown; see failover and handleUpload).
-	lastDownVals []int64
+	// lastDown; see failover and handleUpload), prevDownVals those of the
+	// one before (see answerMissedFlush).
+	lastDownVals, prevDownVals []int64
 	// lastFailover is the tick of the last failover: anti-entropy stays
 	// fast for degradedTicks after it.
 	lastFailover int64
@@ -249,10 +250,14 @@ func (r *relay) handlePush(from string, m Message) {
 		r.handleUpload(from, m)
 		return
 	}
-	// A failover copy: values, unnumbered with Count 0, or a probing copy.
-	failoverCopy := len(m.Values) > 0 && ((m.Round == 0 && m.Count == 0) || isProbingCopy(m))
+	// A failover copy: values, unnumbered with Count 0, or a probing copy;
+	// or the answer to one (see answerMissedFlush).
+	failoverCopy := len(m.Values) > 0 && ((m.Round == 0 && (m.Count == 0 || m.Count == missedFlushCount)) || isProbingCopy(m))
 	if failoverCopy {
 		r.ackOnArrival(from, m) // a probing copy's probe (a plain copy asks for none)
+		if m.Count != missedFlushCount {
+			r.answerMissedFlush(from, m.Values)
+		}
 	}
 	if failoverCopy || (len(m.Values) > 0 && m.Round > 0 && from != r.current) {
 		// A failover copy (some node lost its relay), or a flush from a
@@ -263,9 +268,11 @@ func (r *relay) handlePush(from string, m Message) {
 		r.heardRelay[from] = c.now
 		if from == r.current {
 			if c.now != r.lastDown || from != r.downFrom {
-				r.lastDownVals = r.lastDownVals[:0]
+				r.prevDownVals, r.lastDownVals = r.lastDownVals, r.prevDownVals[:0]
 				if from == r.downFrom {
 					r.noteDownlinkGap(c.now - r.lastDown)
+				} else {
+					r.prevDownVals = r.prevDownVals[:0]
 				}
 			}
 			r.downFrom = from

@@ -169,7 +169,7 @@ func (r *relay) failover(why string, tentative bool) {
 		slices.Sort(vals)
 		vals = slices.Compact(vals)
 	}
-	r.lastDownVals = r.lastDownVals[:0]
+	r.lastDownVals, r.prevDownVals = r.lastDownVals[:0], r.prevDownVals[:0]
 	c.cfg.Logf("relay %s suspect: %s; %d values to every peer", old, why, len(vals))
 	r.unacked = nil
 	r.suspected[old] = true
@@ -256,6 +256,69 @@ func (r *relay) probingCopy(id string, vals []int64) Message {
 // downlink with no acknowledgement has Count 0).
 func isProbingCopy(m Message) bool {
 	return m.Direct && m.Round > 0 && m.Ack == 0 && m.Count > 0 && len(m.Values) > 0
+}
+
+// answerMissedFlush answers a failover copy from a peer that missed the
+// last flush of this node's relay, which this node got: the copy carries
+// values of the flush before (the sender's last downlink) and lacks some
+// of the last one's (it holds only its own uploads of those).
+//
+// Maelstrom checks a cut as a receiver takes a message off its queue, so a
+// flush the cut came in reaches the leaves whose queue was empty then and
+// not the others. Those fail over a window and the margin after the flush
+// before; the leaves it reached, the origins of its values among them,
+// only that long after it, so what the others missed would reach them
+// about a window late. The answer, one message to the sender, carries
+// that flush's values and this node's uploads acknowledged lately. Count
+// missedFlushCount marks it: kept like a copy, never answered.
+func (r *relay) answerMissedFlush(from string, copied []int64) {
+	if !r.hearsRelay() || len(r.lastDownVals) == 0 || len(r.prevDownVals) == 0 {
+		return
+	}
+	has := make(map[int64]bool, len(copied))
+	for _, v := range copied {
+		has[v] = true
+	}
+	if !slices.ContainsFunc(r.prevDownVals, func(v int64) bool { return has[v] }) {
+		return // not a leaf of this relay, or its last downlink came long ago
+	}
+	var vals []int64
+	for _, v := range r.lastDownVals {
+		if !has[v] {
+			vals = append(vals, v)
+		}
+	}
+	if len(vals) == 0 {
+		return // it got the last flush
+	}
+	r.pruneAcked()
+	for _, u := range r.ackedRecently {
+		for _, v := range u.values {
+			if !has[v] {
+				vals = append(vals, v)
+			}
+		}
+	}
+	slices.Sort(vals)
+	vals = slices.Compact(vals)
+	r.c.cfg.Logf("%s missed the last flush of %s: %d values to it", from, r.current, len(vals))
+	r.c.sendValues(from, vals, func(part []int64) Message {
+		return Message{Kind: KindPush, Values: part, Direct: true, Count: missedFlushCount}
+	})
+}
+
+// missedFlushCount is the Count of an answer to a failover copy (see
+// answerMissedFlush).
+const missedFlushCount = -2
+
+// hearsRelay reports whether this leaf's relay is sound: not tentative,
+// with a downlink within a window and half the margin. Under load a relay
+// sends every leaf a downlink per window; a leaf cut from it has heard
+// none for a window and the whole margin when it fails over.
+func (r *relay) hearsRelay() bool {
+	c := r.c
+	return !r.self() && !r.tentative() && r.downFrom == r.current &&
+		c.now-r.lastDown <= int64(c.cfg.WindowTicks)+r.marginTicks()/2
 }
 
 // failoverProbes is how many candidates a failover probes.
