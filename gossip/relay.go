@@ -68,6 +68,9 @@ type relay struct {
 	// lastDown; see failover and handleUpload), prevDownVals those of the
 	// one before (see answerMissedFlush).
 	lastDownVals, prevDownVals []int64
+	// missed holds the answers to peers that missed the last downlink
+	// (see answerMissedFlush).
+	missed missedFlush
 	// lastFailover is the tick of the last failover: anti-entropy stays
 	// fast for degradedTicks after it.
 	lastFailover int64

@@ -271,6 +271,12 @@ func isProbingCopy(m Message) bool {
 // about a window late. The answer, one message to the sender, carries
 // that flush's values and this node's uploads acknowledged lately. Count
 // missedFlushCount marks it: kept like a copy, never answered.
+//
+// The answers go once two peers have sent such copies for the same
+// flush: a flush lost to part of a side is lost to several leaves at
+// once, while a leaf whose downlink is merely late (the tail of an
+// exponential latency) fails over alone, and every other leaf would
+// answer it for nothing.
 func (r *relay) answerMissedFlush(from string, copied []int64) {
 	if !r.hearsRelay() || len(r.lastDownVals) == 0 || len(r.prevDownVals) == 0 {
 		return
@@ -301,10 +307,36 @@ func (r *relay) answerMissedFlush(from string, copied []int64) {
 	}
 	slices.Sort(vals)
 	vals = slices.Compact(vals)
-	r.c.cfg.Logf("%s missed the last flush of %s: %d values to it", from, r.current, len(vals))
-	r.c.sendValues(from, vals, func(part []int64) Message {
-		return Message{Kind: KindPush, Values: part, Direct: true, Count: missedFlushCount}
-	})
+	if r.missed.flush != r.lastDown {
+		r.missed = missedFlush{flush: r.lastDown}
+	}
+	r.missed.pending = append(r.missed.pending, missedAnswer{to: from, values: vals})
+	if len(r.missed.pending) < 2 && !r.missed.answering {
+		return
+	}
+	r.missed.answering = true
+	for _, a := range r.missed.pending {
+		r.c.cfg.Logf("%s missed the last flush of %s: %d values to it", a.to, r.current, len(a.values))
+		r.c.sendValues(a.to, a.values, func(part []int64) Message {
+			return Message{Kind: KindPush, Values: part, Direct: true, Count: missedFlushCount}
+		})
+	}
+	r.missed.pending = r.missed.pending[:0]
+}
+
+// missedFlush holds the answers to the peers that missed the flush of
+// this node's relay at tick flush (see answerMissedFlush); answering says
+// two did, so the answers go at once.
+type missedFlush struct {
+	flush     int64
+	pending   []missedAnswer
+	answering bool
+}
+
+// missedAnswer is an answer to a peer that missed a flush.
+type missedAnswer struct {
+	to     string
+	values []int64
 }
 
 // missedFlushCount is the Count of an answer to a failover copy (see

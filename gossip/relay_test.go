@@ -1407,14 +1407,15 @@ func TestRelayQuietNodeRechecksSuspectedRelay(t *testing.T) {
 	}
 }
 
-// Rule: a leaf that got its relay's last flush answers the failover copy
-// of a peer that missed it (the copy holds values of the flush before and
-// lacks some of the last one's) with that flush's values and its own
-// uploads acknowledged lately, in one message marked missedFlushCount; it
-// does not answer a peer that got the flush, one that was not a leaf of
-// its relay, an answer, or anything once its relay has been silent for a
-// window and half the margin.
-func TestRelayAnswersCopyThatMissedTheLastFlush(t *testing.T) {
+// Rule: a leaf that got its relay's last flush answers the failover
+// copies of peers that missed it (a copy holds values of the flush before
+// and lacks some of the last one's) with that flush's values and its own
+// uploads acknowledged lately, one message each marked missedFlushCount,
+// once two peers missed the same flush (one alone may only have had a
+// late downlink). It does not answer a peer that got the flush, one that
+// was not a leaf of its relay, an answer, or anything once its relay has
+// been silent for a window and half the margin.
+func TestRelayAnswersCopiesThatMissedTheLastFlush(t *testing.T) {
 	d := relayDriver(t, "n5", 10)
 	d.tick(1)
 	d.broadcast(9) // upload #1
@@ -1426,30 +1427,37 @@ func TestRelayAnswersCopyThatMissedTheLastFlush(t *testing.T) {
 	d.step("n0", Message{Kind: KindPush, Direct: true, Values: []int64{3, 4}, Round: 2})
 	d.tick(10)
 	d.take()
-	answers := func(from string, vals ...int64) []sent {
+	copyFrom := func(from string, vals ...int64) []sent {
 		t.Helper()
 		d.step(from, Message{Kind: KindPush, Direct: true, Values: vals})
-		return only(d.take(), func(s sent) bool { return s.to == from })
+		return only(d.take(), func(s sent) bool { return s.m.Count == missedFlushCount })
 	}
-	got := answers("n7", 1, 2, 4, 20) // 4: n7's own upload into the last flush
-	if len(got) != 1 || got[0].m.Count != missedFlushCount || !got[0].m.Direct || !slices.Equal(got[0].m.Values, []int64{3, 9}) {
-		t.Fatalf("answer to a copy that missed the last flush: %v, want one to n7 with [3 9], Count %d", describe(got), missedFlushCount)
+	if got := copyFrom("n7", 1, 2, 4, 20); len(got) != 0 { // 4: n7's own upload into the last flush
+		t.Fatalf("one copy that missed the last flush: %v, want no answer yet", describe(got))
 	}
 	if !d.c.Has(20) {
 		t.Fatal("the copy's values were not kept")
 	}
-	if got := answers("n8", 1, 2, 3, 4, 21); len(got) != 0 {
+	if got := copyFrom("n8", 1, 2, 3, 4, 21); len(got) != 0 {
 		t.Fatalf("a copy from a leaf that got the last flush: %v, want no answer", describe(got))
 	}
-	if got := answers("n6", 30); len(got) != 0 {
+	if got := copyFrom("n6", 30); len(got) != 0 {
 		t.Fatalf("a copy with none of the flush before: %v, want no answer", describe(got))
+	}
+	got := copyFrom("n4", 1, 2, 22)
+	if len(got) != 2 || got[0].to != "n7" || !slices.Equal(got[0].m.Values, []int64{3, 9}) ||
+		got[1].to != "n4" || !slices.Equal(got[1].m.Values, []int64{3, 4, 9}) || !got[0].m.Direct || !got[1].m.Direct {
+		t.Fatalf("a second copy that missed the last flush: %v, want answers to n7 with [3 9] and n4 with [3 4 9]", describe(got))
+	}
+	if got := copyFrom("n3", 2, 23); len(got) != 1 || got[0].to != "n3" {
+		t.Fatalf("a third copy that missed it: %v, want an answer to n3 at once", describe(got))
 	}
 	d.step("n7", Message{Kind: KindPush, Direct: true, Values: []int64{1, 2, 31}, Count: missedFlushCount})
 	if got := only(d.take(), func(s sent) bool { return s.to == "n7" }); len(got) != 0 {
 		t.Fatalf("an answer: %v, want no answer to it", describe(got))
 	}
 	d.tick(int(d.c.cfg.WindowTicks))
-	if got := answers("n9", 1, 2, 22); len(got) != 0 {
+	if got := copyFrom("n9", 1, 2, 24); len(got) != 0 {
 		t.Fatalf("a copy %d ticks after the last downlink: %v, want no answer (the relay may be gone)", 10+d.c.cfg.WindowTicks, describe(got))
 	}
 }
