@@ -310,11 +310,14 @@ func (r *relay) answerMissedFlush(from string, copied []int64) {
 	if r.missed.flush != r.lastDown {
 		r.missed = missedFlush{flush: r.lastDown}
 	}
+	if slices.Contains(r.missed.from, from) {
+		return // a second copy (a probing one, a second failover): answered, or waiting
+	}
+	r.missed.from = append(r.missed.from, from)
 	r.missed.pending = append(r.missed.pending, missedAnswer{to: from, values: vals})
-	if len(r.missed.pending) < 2 && !r.missed.answering {
+	if len(r.missed.from) < 2 {
 		return
 	}
-	r.missed.answering = true
 	for _, a := range r.missed.pending {
 		r.c.cfg.Logf("%s missed the last flush of %s: %d values to it", a.to, r.current, len(a.values))
 		r.c.sendValues(a.to, a.values, func(part []int64) Message {
@@ -324,13 +327,13 @@ func (r *relay) answerMissedFlush(from string, copied []int64) {
 	r.missed.pending = r.missed.pending[:0]
 }
 
-// missedFlush holds the answers to the peers that missed the flush of
-// this node's relay at tick flush (see answerMissedFlush); answering says
-// two did, so the answers go at once.
+// missedFlush holds, for the flush of this node's relay at tick flush,
+// the peers whose copies showed they missed it, and the answers not sent
+// yet (see answerMissedFlush).
 type missedFlush struct {
-	flush     int64
-	pending   []missedAnswer
-	answering bool
+	flush   int64
+	from    []string
+	pending []missedAnswer
 }
 
 // missedAnswer is an answer to a peer that missed a flush.

@@ -1412,7 +1412,7 @@ func TestRelayQuietNodeRechecksSuspectedRelay(t *testing.T) {
 // and lacks some of the last one's) with that flush's values and its own
 // uploads acknowledged lately, one message each marked missedFlushCount,
 // once two peers missed the same flush (one alone may only have had a
-// late downlink). It does not answer a peer that got the flush, one that
+// late downlink), and once per peer. It does not answer a peer that got the flush, one that
 // was not a leaf of its relay, an answer, or anything once its relay has
 // been silent for a window and half the margin.
 func TestRelayAnswersCopiesThatMissedTheLastFlush(t *testing.T) {
@@ -1438,6 +1438,9 @@ func TestRelayAnswersCopiesThatMissedTheLastFlush(t *testing.T) {
 	if !d.c.Has(20) {
 		t.Fatal("the copy's values were not kept")
 	}
+	if got := copyFrom("n7", 1, 2, 4, 25); len(got) != 0 {
+		t.Fatalf("a second copy from the same peer: %v, want no answer yet", describe(got))
+	}
 	if got := copyFrom("n8", 1, 2, 3, 4, 21); len(got) != 0 {
 		t.Fatalf("a copy from a leaf that got the last flush: %v, want no answer", describe(got))
 	}
@@ -1451,6 +1454,9 @@ func TestRelayAnswersCopiesThatMissedTheLastFlush(t *testing.T) {
 	}
 	if got := copyFrom("n3", 2, 23); len(got) != 1 || got[0].to != "n3" {
 		t.Fatalf("a third copy that missed it: %v, want an answer to n3 at once", describe(got))
+	}
+	if got := copyFrom("n3", 2, 26); len(got) != 0 {
+		t.Fatalf("a peer answered already: %v, want no second answer", describe(got))
 	}
 	d.step("n7", Message{Kind: KindPush, Direct: true, Values: []int64{1, 2, 31}, Count: missedFlushCount})
 	if got := only(d.take(), func(s sent) bool { return s.to == "n7" }); len(got) != 0 {
