@@ -281,6 +281,12 @@ func (r *relay) answerMissedFlush(from string, copied []int64) {
 	if !r.hearsRelay() || len(r.lastDownVals) == 0 || len(r.prevDownVals) == 0 {
 		return
 	}
+	if r.missed.flush != r.lastDown {
+		r.missed = missedFlush{flush: r.lastDown}
+	}
+	if slices.Contains(r.missed.from, from) {
+		return // a second copy (a probing one, a second failover): answered, or waiting
+	}
 	has := make(map[int64]bool, len(copied))
 	for _, v := range copied {
 		has[v] = true
@@ -307,12 +313,6 @@ func (r *relay) answerMissedFlush(from string, copied []int64) {
 	}
 	slices.Sort(vals)
 	vals = slices.Compact(vals)
-	if r.missed.flush != r.lastDown {
-		r.missed = missedFlush{flush: r.lastDown}
-	}
-	if slices.Contains(r.missed.from, from) {
-		return // a second copy (a probing one, a second failover): answered, or waiting
-	}
 	r.missed.from = append(r.missed.from, from)
 	r.missed.pending = append(r.missed.pending, missedAnswer{to: from, values: vals})
 	if len(r.missed.from) < 2 {
