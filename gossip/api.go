@@ -57,7 +57,10 @@ type Message struct {
 	// push counter (Round) this node has received from it: it
 	// acknowledges its pushes up to it (0: nothing to acknowledge). A
 	// KindPush with no Values and Round 0 carries only this
-	// acknowledgement.
+	// acknowledgement. On a KindSync or KindSyncReply it is the other
+	// way: the push counter of the last push the sender sent to the
+	// receiver, whose round covers the pushes up to it (a hole there is
+	// no loss to repair).
 	Ack uint64
 	// Direct, on a KindPush, says the values are on their last hop: a
 	// relay's downlink, a copy sent to every node by a node whose relay

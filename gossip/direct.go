@@ -63,6 +63,10 @@ func (d *direct) degraded() bool { return false }
 
 func (d *direct) helloTargets() []string { return nil }
 
+func (d *direct) spreads(string) bool { return false }
+
+func (d *direct) pushesSent(peer string) uint64 { return d.seqs[peer] }
+
 // respreads: values learned by sync stay here; rounds must go on.
 func (d *direct) respreads() bool { return false }
 

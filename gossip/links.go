@@ -11,6 +11,9 @@ import "fmt"
 type inLink struct {
 	highest uint64
 	missing map[uint64]int64 // numbers skipped over -> tick noticed
+	// covered is the highest push number a round with the peer covers
+	// (see coverPushes): a hole at or below it is no loss to repair.
+	covered uint64
 }
 
 // maxReorder is the largest jump in a link's push sequence numbers that
@@ -24,33 +27,73 @@ func (c *Core) notePushSeq(from string, seq uint64) {
 	if seq == 0 {
 		return // a sender that does not number its pushes
 	}
-	l := c.links[from]
-	if l == nil {
-		// Numbering starts at 1, so a first push numbered higher means
-		// earlier ones were lost (or this node restarted: then the round
-		// it causes helps it catch up).
-		l = &inLink{missing: map[uint64]int64{}}
-		c.links[from] = l
-	}
-	switch {
-	case seq > l.highest+1+maxReorder:
-		c.ae.gapFound(from, fmt.Sprintf("%d pushes lost", seq-l.highest-1), true)
-	case seq > l.highest+1:
-		if c.holes == 0 {
-			c.nextHoleCheck = c.now + int64(c.cfg.SettleTicks/2)
-		}
-		for s := l.highest + 1; s < seq; s++ {
-			l.missing[s] = c.now
-			c.holes++
-		}
-	case seq <= l.highest:
+	l := c.link(from)
+	if seq <= l.highest {
 		if _, ok := l.missing[seq]; ok { // a late one
 			delete(l.missing, seq)
 			c.holes--
 		}
 		return
 	}
+	first := max(l.highest, l.covered) + 1 // the first number a hole may be lost at
+	switch {
+	case seq > first+maxReorder:
+		c.ae.gapFound(from, fmt.Sprintf("%d pushes lost", seq-first), true)
+	case seq > first:
+		if c.holes == 0 {
+			c.nextHoleCheck = c.now + int64(c.cfg.SettleTicks/2)
+		}
+		for s := first; s < seq; s++ {
+			l.missing[s] = c.now
+			c.holes++
+		}
+	}
 	l.highest = seq
+}
+
+// link returns the inbound link of peer, made on first use. Numbering
+// starts at 1, so a first push numbered higher means earlier ones were
+// lost (or this node restarted: then the round it causes helps it catch
+// up).
+func (c *Core) link(peer string) *inLink {
+	l := c.links[peer]
+	if l == nil {
+		l = &inLink{missing: map[uint64]int64{}}
+		c.links[peer] = l
+	}
+	return l
+}
+
+// skipsUncovered reports whether push number seq from peer skips numbers
+// that no round covers: pushes lost since the last one received.
+func (c *Core) skipsUncovered(peer string, seq uint64) bool {
+	l := c.links[peer]
+	if l == nil {
+		return seq > 1
+	}
+	return seq > max(l.highest, l.covered)+1
+}
+
+// coverPushes records that a round with peer covers its pushes up to
+// number upTo: the peer sent them before the round's message (KindSync
+// or KindSyncReply, whose Ack says so; see antiEntropy.openRound), and
+// the round brings every value the peer held then. A hole up to there,
+// open or still to be revealed by a later push, is no loss to repair.
+// After a cut heals, the pushes lost in it show as holes once the links
+// carry pushes again, and a round each side opened on the heal already
+// repaired them: without this, each hole opened another round.
+func (c *Core) coverPushes(peer string, upTo uint64) {
+	if upTo == 0 {
+		return
+	}
+	l := c.link(peer)
+	l.covered = max(l.covered, upTo)
+	for s := range l.missing {
+		if s <= upTo {
+			delete(l.missing, s)
+			c.holes--
+		}
+	}
 }
 
 // highestPush returns the highest push number received from peer (0:

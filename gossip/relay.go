@@ -84,6 +84,9 @@ type relay struct {
 	// phase + k*WindowTicks); phaseOK says the relay's feedback has set it.
 	phase   int64
 	phaseOK bool
+	// phases keeps the upload timing of each relay this node left (see
+	// choose): a relay's flush grid stays where it was until it restarts.
+	phases map[string]uploadTiming
 	// upDue is the slot the queued values (up) wait for (-1: none set):
 	// fixed when they are queued, so that an Advance that skips the slot's
 	// tick (a driver that sleeps until a deadline and wakes late) still
@@ -122,9 +125,15 @@ type relay struct {
 	// probes holds the probes sent to the next candidates in the order
 	// at a failover, not acknowledged yet (see probeCandidates).
 	probes map[string]sentUpload
+	// answered maps the candidates that answered a probe to the tick of
+	// the answer (see unprobedCandidates).
+	answered map[string]int64
 	// heardRelay maps the peers heard sending downlinks with values to
 	// the tick of the last one.
 	heardRelay map[string]int64
+	// leftAt maps the relays this node left for one ahead of them (a
+	// detach) to the tick it left (see handlePush).
+	leftAt map[string]int64
 	// rtt is the recent slowest round trip to the relay, ticks: the time
 	// from an upload to its acknowledgement less the time it waited there
 	// for the flush (a maximum that decays by 1/8 of the gap per sample;
@@ -181,7 +190,10 @@ func newRelay(c *Core) *relay {
 		inbound:    make(map[string]*uploader),
 		seqs:       make(map[string]uint64),
 		heardRelay: make(map[string]int64),
+		leftAt:     make(map[string]int64),
+		phases:     make(map[string]uploadTiming),
 		probes:     make(map[string]sentUpload),
+		answered:   make(map[string]int64),
 		heardFrom:  make(map[string]int64),
 		flushedAt:  make(map[string]int64),
 	}
@@ -201,15 +213,32 @@ func (r *relay) choose() {
 	for _, id := range r.order {
 		if id == r.c.cfg.ID || !r.suspected[id] {
 			if id != r.current {
-				switched := r.current != ""
+				old := r.current
+				switched := old != ""
 				if switched {
 					r.c.cfg.Logf("relay %s -> %s", r.current, id)
 				}
+				if r.phaseOK {
+					r.phases[r.current] = uploadTiming{phase: r.phase, late: r.late}
+				}
 				r.current = id
 				r.phaseOK, r.upDue = false, -1
+				if t, ok := r.phases[id]; ok {
+					// Back to a relay this node uploaded to before (a cut
+					// healed): its grid is where it was, so the uploads
+					// are timed at once and need no acknowledgement on
+					// arrival. If it is not (a restart this node missed),
+					// the first acknowledgement moves the timing, and the
+					// upload waits at most a window: the relay's
+					// downlinks keep the failover away.
+					r.phase, r.late, r.phaseOK = t.phase, t.late, true
+				}
+				back := switched && r.ahead(id, old)
 				r.heardCurrent, r.probed = r.c.now, false
 				r.expectBy = NoDeadline
-				r.reopenFlushes()
+				if !back {
+					r.reopenFlushes()
+				}
 				if r.self() { // this node relays its own values now
 					for _, v := range r.up {
 						r.down = append(r.down, downValue{v: v})
@@ -230,6 +259,23 @@ func (r *relay) choose() {
 	}
 }
 
+// uploadTiming is a relay's upload timing (see phases).
+type uploadTiming struct{ phase, late int64 }
+
+// leftLately reports whether this node left relay p for one ahead of it
+// in the last window (see heard): p's flushes in flight, or its last,
+// neither make it a relay heard nor are passed on. Its side comes back
+// with this node, each with a round with the relay ahead.
+func (r *relay) leftLately(p string) bool {
+	left, ok := r.leftAt[p]
+	return ok && r.c.now-left <= int64(r.c.cfg.WindowTicks)
+}
+
+// ahead reports whether a comes before b in the order.
+func (r *relay) ahead(a, b string) bool {
+	return slices.Index(r.order, a) < slices.Index(r.order, b)
+}
+
 // self reports whether this node is its own relay.
 func (r *relay) self() bool { return r.current == r.c.cfg.ID }
 
@@ -241,7 +287,18 @@ func (r *relay) handlePush(from string, m Message) {
 		c.ae.pushArrived()
 		r.noteBusy()
 	}
-	if m.Round > c.highestPush(from)+1 {
+	if m.Direct && m.Round > 0 && from != r.current && !r.self() && !r.relaying() && r.hearsRelay() {
+		// A flush or probing copy from a node other than this leaf's
+		// sound relay that skipped numbers: a cut between them healed,
+		// and the pushes lost in it held what that node's side learned.
+		// This leaf needs no round for them: the nodes of that side
+		// switch back to the first relay with a round each, and it
+		// flushes what they bring to this leaf (without this, every leaf
+		// of the first relay opened a round with the other side's relay
+		// at each heal).
+		c.coverPushes(from, m.Round-1)
+	}
+	if c.skipsUncovered(from, m.Round) {
 		// A numbered push skipped one: between a leaf and its relay the
 		// pushes of a link come in order (one per window), so it is lost,
 		// not late. A round with the sender at once gets its values back
@@ -268,7 +325,9 @@ func (r *relay) handlePush(from string, m Message) {
 		r.lastAlarm = c.now
 	}
 	if len(m.Values) > 0 && m.Round > 0 && !failoverCopy { // a relay's flush, not a copy passed on or a failover copy
-		r.heardRelay[from] = c.now
+		if !r.leftLately(from) {
+			r.heardRelay[from] = c.now
+		}
 		if from == r.current {
 			if c.now != r.lastDown || from != r.downFrom {
 				r.prevDownVals, r.lastDownVals = r.lastDownVals, r.prevDownVals[:0]
@@ -325,7 +384,7 @@ func (r *relay) handlePush(from string, m Message) {
 			for _, v := range fresh {
 				r.down = append(r.down, downValue{v: v, from: from, kidsOnly: true})
 			}
-		} else {
+		} else if !r.leftLately(from) {
 			r.passOn(from, fresh, int(ttl-1))
 		}
 	}
@@ -334,6 +393,7 @@ func (r *relay) handlePush(from string, m Message) {
 	}
 	if p, ok := r.probes[from]; ok && m.Ack >= p.seq {
 		delete(r.probes, from) // reachable
+		r.answered[from] = c.now
 		// A round trip: at a cut that comes before any acknowledgement
 		// (Maelstrom's first), the other candidates' probes then time out
 		// within it and the margin, not FailoverTicks.
@@ -351,13 +411,26 @@ func (r *relay) handlePush(from string, m Message) {
 // cannot reach its relay, so its relay's flush does not bring it to them).
 // A plain leaf keeps it: it may only be in flight; see withheld.
 func (r *relay) syncedValue(v int64, from string) {
+	c := r.c
 	switch {
 	case r.self():
 		r.down = append(r.down, downValue{v: v, from: from})
+		if r.catchUpAt < 0 && r.nextFlush-c.now > syncedCollectTicks+int64(c.cfg.WindowTicks)/4 {
+			// What a cut withheld from this side: the leaves that come
+			// back from it bring it in their rounds, together, within a
+			// few ticks. A flush then, rather than at the grid's next
+			// slot, saves the nodes of this side up to a window: they
+			// need a round with no node of the other side.
+			r.catchUpAt = c.now + syncedCollectTicks
+		}
 	case r.relaying():
 		r.down = append(r.down, downValue{v: v, from: from, kidsOnly: true})
 	}
 }
+
+// syncedCollectTicks is how long a relay that learned values by sync
+// waits for more before it flushes them (see syncedValue).
+const syncedCollectTicks = 3
 
 // withheld uploads values anti-entropy brought that no downlink brought:
 // the relay may lack them too.
@@ -374,7 +447,7 @@ func (r *relay) synced(string) { r.maybeUpload() }
 
 // heard clears the suspicion of a node heard from: it is reachable again.
 func (r *relay) heard(from string, m Message) {
-	if last, ok := r.heardFrom[from]; !ok || last < r.c.now-r.kidTicks() {
+	if last, ok := r.heardFrom[from]; (!ok || last < r.c.now-r.kidTicks()) && !(r.suspected[from] && r.ahead(from, r.current)) {
 		r.reopenFlushes() // a new contact: the cut may have changed
 	}
 	r.heardFrom[from] = r.c.now
@@ -395,8 +468,26 @@ func (r *relay) heard(from string, m Message) {
 		if r.current == before {
 			return
 		}
+		// Back to a relay ahead of the one it leaves: the cut that
+		// hid it is over, and so, likely, is the suspicion of the
+		// nodes after it, which that cut (or an earlier one) hid
+		// too: nothing else would clear it while this node hears
+		// its relay. A stale suspicion at the next failover made a
+		// node of a side relay for itself while the others chose
+		// one ahead of it (two relays on one side, their leaves
+		// passing values between them).
+		for id := range r.suspected {
+			if r.ahead(r.current, id) {
+				delete(r.suspected, id)
+			}
+		}
 		if before != r.c.cfg.ID && !r.suspected[before] {
 			r.c.send(before, detach())
+			// It relayed for this node's side of a cut that healed: it
+			// comes back too, and needs no values passed on (see
+			// relayHeard) unless it flushes to this node again.
+			delete(r.heardRelay, before)
+			r.leftAt[before] = r.c.now
 		}
 		// Back to an earlier relay, cut off until now: the round choose
 		// opened with it gives it what this side learned meanwhile, and
@@ -414,8 +505,12 @@ func (r *relay) heard(from string, m Message) {
 	}
 }
 
-// peerRestarted forgets a restarted uploader.
-func (r *relay) peerRestarted(peer string) { delete(r.inbound, peer) }
+// peerRestarted forgets a restarted uploader, and the grid of a
+// restarted relay.
+func (r *relay) peerRestarted(peer string) {
+	delete(r.inbound, peer)
+	delete(r.phases, peer)
+}
 
 // setTopology ignores Maelstrom's topology: the relay order comes from the
 // node ids.
@@ -461,7 +556,7 @@ func (r *relay) advance() {
 		// the margin after a downlink with values): one that got none
 		// gets a root notice.
 		for _, p := range prev {
-			if r.flushedAt[p] != c.now {
+			if r.flushedAt[p] != c.now && r.serves() {
 				r.sendRootNotice(p)
 			}
 		}
@@ -509,6 +604,14 @@ func (r *relay) helloTargets() []string {
 	}
 	return []string{r.current}
 }
+
+// spreads: this node's relay flushes what it learns to every peer it
+// reaches, and a node that relays itself flushes what it learns by sync
+// (syncedValue).
+func (r *relay) spreads(peer string) bool { return r.self() || peer == r.current }
+
+// pushesSent: uploads, probes and downlinks share one numbering per peer.
+func (r *relay) pushesSent(peer string) uint64 { return r.seqs[peer] }
 
 // respreads: values learned by sync are pushed on.
 func (r *relay) respreads() bool { return true }

@@ -143,15 +143,22 @@ func (r *relay) failover(why string, tentative bool) {
 		}
 		vals = append(vals, u.values...)
 	}
-	// Uploads acknowledged lately too: the flush that acknowledged them
-	// may have reached this node and no other, as the cut came.
+	// Uploads acknowledged as they arrived, with no downlink since: the
+	// relay may not have flushed them.
 	r.pruneAcked()
 	for _, u := range r.ackedRecently {
-		vals = append(vals, u.values...)
+		if u.onArrival && u.at >= r.lastDown {
+			vals = append(vals, u.values...)
+		}
 	}
-	r.ackedRecently = r.ackedRecently[:0]
 	if len(vals) > 0 {
-		// Copies go: more values ride on them (no message more).
+		// Copies go: values only this node may hold are at risk. More
+		// values ride on them (no message more): uploads acknowledged
+		// lately, by a flush that may have reached this node and no
+		// other as the cut came.
+		for _, u := range r.ackedRecently {
+			vals = append(vals, u.values...)
+		}
 		if r.lastDown >= c.now-int64(c.cfg.WindowTicks+c.cfg.FailoverTicks) {
 			// The relay's last downlink: Maelstrom checks a cut as each
 			// receiver takes a message off its queue, so the flush the
@@ -169,6 +176,7 @@ func (r *relay) failover(why string, tentative bool) {
 		slices.Sort(vals)
 		vals = slices.Compact(vals)
 	}
+	r.ackedRecently = r.ackedRecently[:0]
 	r.lastDownVals, r.prevDownVals = r.lastDownVals[:0], r.prevDownVals[:0]
 	c.cfg.Logf("relay %s suspect: %s; %d values to every peer", old, why, len(vals))
 	r.unacked = nil
@@ -233,7 +241,13 @@ func (r *relay) unprobedCandidates() []string {
 			continue
 		}
 		n++
-		if _, ok := r.probes[id]; !ok {
+		_, probing := r.probes[id]
+		at, ok := r.answered[id]
+		if !probing && (!ok || r.c.now-at > int64(r.c.cfg.WindowTicks)+r.marginTicks()) {
+			// (One that answered a probe within a window and the
+			// margin is reachable: a failover from a tentative relay
+			// across the cut, which comes within a round trip and the
+			// margin of the first, probed it with the others.)
 			ids = append(ids, id)
 		}
 	}

@@ -24,10 +24,14 @@ type downValue struct {
 
 // uploader is a peer that uploads to this node.
 type uploader struct {
-	acked    uint64 // highest upload number acknowledged to it
-	arrived  int64  // tick its highest upload arrived
-	lastSeen int64  // tick of its last upload with values (if uploaded)
-	uploaded bool   // it sent an upload with values
+	acked uint64 // highest upload number acknowledged to it
+	// wants is the number of its last upload or probe, which an
+	// acknowledgement must reach (the push numbering of a link also
+	// counts the downlinks of a node that relays: they want none).
+	wants    uint64
+	arrived  int64 // tick its highest upload arrived
+	lastSeen int64 // tick of its last upload with values (if uploaded)
+	uploaded bool  // it sent an upload with values
 }
 
 // gridAfter returns the first flush tick after t.
@@ -54,6 +58,7 @@ func (r *relay) handleUpload(from string, m Message) {
 		return
 	}
 	u.arrived = c.now
+	u.wants = max(u.wants, m.Round)
 	newKid := false
 	if len(m.Values) > 0 { // a probe does not make the prober relay through here
 		newKid = !u.uploaded || u.lastSeen < c.now-r.kidTicks()
@@ -87,6 +92,7 @@ func (r *relay) ackOnArrival(from string, m Message) {
 	if m.Round == 0 || (m.Count <= 0 && len(m.Values) > 0) {
 		return
 	}
+
 	u := r.inbound[from]
 	if u == nil {
 		u = &uploader{}
@@ -251,7 +257,7 @@ func (r *relay) flush(catchUp bool) {
 		var ack uint64
 		waited := int64(0)
 		if u != nil {
-			if h := c.highestPush(p); h > u.acked {
+			if h := c.highestPush(p); u.wants > u.acked {
 				ack, u.acked = h, h
 				waited = c.now - u.arrived
 				if catchUp {
@@ -315,9 +321,19 @@ func (r *relay) pruneHeldBack() {
 // flushTarget) and has the next flush resend the values held back lately:
 // this node switched relays or heard from a new contact, so a cut may
 // have healed, and what it spread only to its side must cross now.
+//
+// Not when it goes back to a relay ahead of its own, cut off until now
+// (a heal): it is a leaf again, and so are its leaves, each with a round
+// with that relay, which flushes what they bring (see syncedValue).
 func (r *relay) reopenFlushes() {
 	if r.servingSince < 0 {
 		return // not relaying: nothing withheld
+	}
+	if !r.self() {
+		// A leaf again (its relay is ahead of it in the order): that
+		// relay has what this node held back, from the round at the
+		// switch, and its flushes reach every node.
+		return
 	}
 	r.servingSince = r.c.now
 	r.resend = true
@@ -355,11 +371,19 @@ const servingGraceWindows = 2
 // one. It costs one message per peer per burst of load, where a closing
 // round costs two.
 func (r *relay) noticeRoot() {
-	for _, p := range r.flushedTo {
-		r.sendRootNotice(p)
+	if r.serves() {
+		for _, p := range r.flushedTo {
+			r.sendRootNotice(p)
+		}
 	}
 	r.flushedTo = r.flushedTo[:0]
 }
+
+// serves reports whether this node relays for others: it is its own
+// relay, or leaves upload to it. A node back to being a leaf (a cut
+// healed, its leaves left) sends no root notices: no peer takes its root
+// for its relay's, nor waits for its next flush.
+func (r *relay) serves() bool { return r.self() || r.relaying() }
 
 // sendRootNotice sends p a root notice.
 func (r *relay) sendRootNotice(p string) {
@@ -374,8 +398,8 @@ func isRootNotice(m Message) bool {
 
 // owesAck reports whether some uploader waits for an acknowledgement.
 func (r *relay) owesAck() bool {
-	for p, u := range r.inbound {
-		if u.acked < r.c.highestPush(p) {
+	for _, u := range r.inbound {
+		if u.acked < u.wants {
 			return true
 		}
 	}

@@ -6,10 +6,13 @@ import "slices"
 // the relay's timing, their acknowledgements, and the timeouts that make
 // a leaf suspect its relay.
 
-// ackedUpload is an upload acknowledged at tick at (see ackedRecently).
+// ackedUpload is an upload acknowledged at tick at (see ackedRecently);
+// onArrival says the acknowledgement came as it arrived, before the
+// relay flushed it.
 type ackedUpload struct {
-	at     int64
-	values []int64
+	at        int64
+	values    []int64
+	onArrival bool
 }
 
 // pruneAcked forgets the uploads acknowledged more than a window and
@@ -111,7 +114,7 @@ func (r *relay) acked(seq uint64, count int64) {
 		return
 	}
 	for _, u := range r.unacked[:i] {
-		r.ackedRecently = append(r.ackedRecently, ackedUpload{at: c.now, values: u.values})
+		r.ackedRecently = append(r.ackedRecently, ackedUpload{at: c.now, values: u.values, onArrival: count < 0})
 	}
 	r.unacked = slices.Delete(r.unacked, 0, i)
 	r.pruneAcked()

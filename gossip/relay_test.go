@@ -948,9 +948,17 @@ func TestRelayLeadGrowsWithCluster(t *testing.T) {
 // every peer for servingGraceWindows windows, then only to its uploaders
 // and the peers it heard from since (its side of a cut); a new contact
 // reopens the flushes to every peer, with the values held back lately.
+// Once it is a leaf again (back to a relay ahead of it, a cut healed), a
+// new contact reopens nothing: that relay got what it held back in the
+// round at the switch, and flushes to every node.
 func TestRelayTakenOverFlushesToItsSide(t *testing.T) {
 	d := relayDriver(t, "n3", 10)
 	w := d.c.cfg.WindowTicks
+	r := d.c.strat.(*relay)
+	for _, id := range []string{"n0", "n1", "n2"} {
+		r.suspected[id] = true // a cut hides them: n3 relays itself
+	}
+	r.choose()
 	seq := map[string]uint64{}
 	upload := func(from string, v int64) {
 		seq[from]++
@@ -1000,6 +1008,26 @@ func TestRelayTakenOverFlushesToItsSide(t *testing.T) {
 	slices.Sort(toN1)
 	if peers != 9 || !slices.Equal(toN1, []int64{3, 4, 5}) {
 		t.Errorf("after a new contact: %d peers flushed, n1 got %v; want 9 peers, n1 [3 4 5]", peers, toN1)
+	}
+	// The cut heals: n0 is heard, and n3 is its leaf again (n5 and n6 still
+	// upload to it for a while).
+	d.tick(servingGraceWindows * w)
+	d.step("n0", Message{Kind: KindPush, Direct: true, Values: []int64{50}, Round: 1})
+	if r.current != "n0" {
+		t.Fatalf("after n0 is heard: relay %s, want n0", r.current)
+	}
+	d.take()
+	upload("n5", 6)
+	d.tick(w)
+	d.take()
+	d.step("n9", Message{Kind: KindSync, Round: 1, Root: []byte{1}, Digests: make([]byte, d.c.cfg.MerkleBuckets*8)})
+	d.take()
+	upload("n6", 7)
+	d.tick(w)
+	// (A reopened grace period would flush to every peer: n1 was never
+	// heard, and uploads to n0.)
+	if got := flushTo(); slices.Contains(got, "n1") {
+		t.Errorf("a leaf again, after a new contact: flush to %v, want none to n1", got)
 	}
 }
 
@@ -1078,15 +1106,20 @@ func TestRelayFirstRelayGivesEveryPeerOtherRelaysValues(t *testing.T) {
 // Rule: a downlink with values promises another message from the relay
 // within a window (see the next rule): a leaf whose relay stays silent a
 // window and the failover margin past it fails over, with nothing
-// unacknowledged. The values of that last downlink ride on its failover
+// unacknowledged. It copies values to every peer only if some of its
+// clients' may be known to no other node (an upload not acknowledged,
+// one acknowledged on arrival with no downlink since); the values of the
+// last downlink and the uploads acknowledged lately then ride on the
 // copies (the cut may have come as the flush went out: Maelstrom checks
 // it as each receiver takes the message off its queue, so some nodes of
-// this side may lack them). A root notice or an acknowledgement with the
-// next flush promises nothing more; an acknowledgement sent on arrival
-// is not that flush.
+// this side may lack them). With nothing at risk it only probes: the
+// leaves that missed that flush get it from those that had it (see
+// TestRelayAnswersCopiesThatMissedTheLastFlush). A root notice or an
+// acknowledgement with the next flush promises nothing more; an
+// acknowledgement sent on arrival is not that flush.
 func TestRelaySilentRelayFailsOver(t *testing.T) {
 	var late int64
-	silent := func(after *Message) (int64, []sent) {
+	silent := func(after *Message, more bool) (int64, []sent) {
 		d := relayDriver(t, "n5", 10)
 		w := d.c.cfg.WindowTicks
 		d.tick(1)
@@ -1104,11 +1137,15 @@ func TestRelaySilentRelayFailsOver(t *testing.T) {
 			d.tick(3)
 			d.step("n0", *after)
 		}
+		if more {
+			d.broadcast(8) // uploaded at the next slot, never acknowledged
+		}
 		d.take()
 		start := d.now
+		var out []sent
 		for range 500 {
 			d.tick(1)
-			out := d.take()
+			out = append(out, d.take()...)
 			if r := d.c.strat.(*relay); r.current != "n0" {
 				return d.now - start, out
 			}
@@ -1116,23 +1153,33 @@ func TestRelaySilentRelayFailsOver(t *testing.T) {
 		return -1, nil
 	}
 	cfg := DefaultConfig()
-	at, out := silent(nil)
-	want := int64(cfg.WindowTicks+cfg.FailoverMarginTicks) + late
-	copies := only(out, func(s sent) bool { return isDirect(s) && slices.Equal(s.m.Values, []int64{1, 2, 7}) })
-	if at != want || len(copies) != 9 {
-		t.Errorf("silent relay: failover %d ticks after its downlink, %d copies of its values; want %d ticks, 9 copies", at, len(copies), want)
+	want := func() int64 { return int64(cfg.WindowTicks+cfg.FailoverMarginTicks) + late }
+	valued := func(out []sent) []sent {
+		return only(out, func(s sent) bool { return isDirect(s) && len(s.m.Values) > 0 })
+	}
+	at, out := silent(nil, false)
+	if w := want(); at != w || len(valued(out)) != 0 {
+		t.Errorf("silent relay, nothing at risk: failover %d ticks after its downlink, %d copies; want %d ticks, none", at, len(valued(out)), w)
+	}
+	at, out = silent(nil, true)
+	copies := only(out, func(s sent) bool { return isDirect(s) && slices.Equal(s.m.Values, []int64{1, 2, 7, 8}) })
+	// The unacknowledged upload fails over first: a window and the margin
+	// after the relay was last heard, with no allowance for late
+	// downlinks.
+	if w := int64(cfg.WindowTicks + cfg.FailoverMarginTicks); at != w || len(copies) != 9 {
+		t.Errorf("silent relay, an upload unacknowledged: failover %d ticks after its downlink, %d copies of [1 2 7 8]; want %d ticks, 9 copies", at, len(copies), w)
 	}
 	notice := Message{Kind: KindPush, Direct: true, Root: []byte{1}}
-	if at, _ := silent(&notice); at >= 0 {
+	if at, _ := silent(&notice, false); at >= 0 {
 		t.Errorf("root notice after the downlink: failover %d ticks after it, want none", at)
 	}
 	ack := Message{Kind: KindPush, Direct: true, Ack: 1, Count: 2}
-	if at, _ := silent(&ack); at >= 0 {
+	if at, _ := silent(&ack, false); at >= 0 {
 		t.Errorf("acknowledgement with the next flush: failover %d ticks after it, want none", at)
 	}
 	onArrival := Message{Kind: KindPush, Direct: true, Ack: 1, Count: -5}
-	if at, _ := silent(&onArrival); at != want-3 {
-		t.Errorf("acknowledgement on arrival after the downlink: failover %d ticks after it, want %d", at, want-3)
+	if at, _ := silent(&onArrival, false); at != want()-3 {
+		t.Errorf("acknowledgement on arrival after the downlink: failover %d ticks after it, want %d", at, want()-3)
 	}
 }
 

@@ -370,6 +370,20 @@ func (s *star) pushValues(o *outLink, vals []int64) {
 	})
 }
 
+// spreads: no (a hub's rounds are like anyone's).
+func (s *star) spreads(string) bool { return false }
+
+// pushesSent is the numbering of the link to peer, if it is a
+// neighbour.
+func (s *star) pushesSent(peer string) uint64 {
+	for _, o := range s.out {
+		if o.to == peer {
+			return o.seq
+		}
+	}
+	return 0
+}
+
 // respreads: values learned by sync are pushed on.
 func (s *star) respreads() bool { return true }
 

@@ -50,4 +50,17 @@ type strategy interface {
 	watchesClientValues() bool
 	// helloTargets lists the peers a restarted node greets first.
 	helloTargets() []string
+	// spreads reports whether what a round with peer finds missing on
+	// either side is spread on without anti-entropy's help: the values
+	// this node lacked came from a node that spread them, and those the
+	// peer lacked it spreads now (the relay strategy's relay, with
+	// peer; a relay, itself). Such a gap is no reason to speed rounds
+	// up or to spread the values again: after a cut heals, every leaf
+	// that comes back to the first relay finds both in its round.
+	spreads(peer string) bool
+	// pushesSent returns the number of the last push this node sent to
+	// peer (Message.Round; 0: none numbered). A round's messages carry it,
+	// so that the peer takes the holes up to it as repaired by the round
+	// (see Core.coverPushes).
+	pushesSent(peer string) uint64
 }

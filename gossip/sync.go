@@ -21,8 +21,9 @@ type antiEntropy struct {
 	// them in learning order (entries already confirmed are skipped). A
 	// value that was only in flight arrives by push soon after; one that
 	// never does was withheld from this node (a partition or a lost
-	// message): a real gap.
-	unconfirmed     map[int64]struct{}
+	// message): a real gap, unless the peer it came from spreads what it
+	// learns on its own (the value maps to that: see strategy.spreads).
+	unconfirmed     map[int64]bool
 	unconfirmedPeak int // the most entries unconfirmed held since it was built (see shrunk)
 	unconfirmedQ    []learnedAt
 
@@ -55,7 +56,7 @@ type antiEntropy struct {
 // init sets up the part for core c.
 func (a *antiEntropy) init(c *Core) {
 	a.c = c
-	a.unconfirmed = make(map[int64]struct{})
+	a.unconfirmed = make(map[int64]bool)
 	a.lastPeerRound = make(map[string]int64)
 	a.peerInc = make(map[string]string)
 	a.syncInterval = c.cfg.SyncTicks
@@ -142,7 +143,9 @@ func (a *antiEntropy) openRound(peer string) {
 	a.confirmed = false
 	a.lastPeerRound[peer] = c.now
 	a.lastRound++
-	c.send(peer, a.summary(KindSync))
+	m := a.summary(KindSync)
+	m.Ack = c.strat.pushesSent(peer)
+	c.send(peer, m)
 }
 
 // noteRoot keeps the Merkle root of peer's set that its root notice
@@ -247,10 +250,12 @@ func (a *antiEntropy) handleSync(from string, m Message) error {
 	a.noteIncarnation(from, m.Incarnation, m.Kind == KindHello)
 	if m.Kind == KindSync {
 		a.lastPeerRound[from] = c.now
+		c.coverPushes(from, m.Ack)
 	}
 	if bytes.Equal(m.Root, c.tree.Root()) {
 		if m.Kind == KindSync {
-			c.send(from, Message{Kind: KindSyncReply, Round: m.Round}) // equal: nothing to exchange
+			// Equal: nothing to exchange.
+			c.send(from, Message{Kind: KindSyncReply, Round: m.Round, Ack: c.strat.pushesSent(from)})
 		}
 		return nil
 	}
@@ -270,16 +275,17 @@ func (a *antiEntropy) handleSync(from string, m Message) error {
 // real gap.
 func (a *antiEntropy) handleSyncReply(from string, m Message) error {
 	c := a.c
+	for _, b := range m.Buckets {
+		if b < 0 || b >= c.cfg.MerkleBuckets {
+			return fmt.Errorf("%w: sync reply from %s lists bucket %d of %d", ErrBadMessage, from, b, c.cfg.MerkleBuckets)
+		}
+	}
+	c.coverPushes(from, m.Ack)
 	if len(m.Buckets) == 0 && len(m.Values) == 0 {
 		if m.Round == a.lastRound {
 			a.confirmed = true // equal roots
 		}
 		return nil
-	}
-	for _, b := range m.Buckets {
-		if b < 0 || b >= c.cfg.MerkleBuckets {
-			return fmt.Errorf("%w: sync reply from %s lists bucket %d of %d", ErrBadMessage, from, b, c.cfg.MerkleBuckets)
-		}
 	}
 	a.mergeSynced(from, m.Values)
 	theirs := make(map[int64]struct{}, len(m.Values))
@@ -306,7 +312,7 @@ func (a *antiEntropy) handleSyncReply(from string, m Message) error {
 	if len(lacking) > 0 {
 		c.sendValues(from, lacking, func(part []int64) Message { return Message{Kind: KindSyncValues, Values: part} })
 	}
-	if settled > 0 {
+	if settled > 0 && !c.strat.spreads(from) {
 		a.gapFound(from, fmt.Sprintf("it lacked %d values held here for %d+ ticks", settled, c.cfg.SettleTicks), false)
 	}
 	return nil
@@ -325,7 +331,7 @@ func (a *antiEntropy) mergeSynced(from string, vals []int64) {
 	c := a.c
 	for _, v := range vals {
 		if c.learn(v) {
-			a.unconfirmed[v] = struct{}{}
+			a.unconfirmed[v] = c.strat.spreads(from)
 			a.unconfirmedQ = append(a.unconfirmedQ, learnedAt{v, c.now})
 			c.strat.syncedValue(v, from)
 		}
@@ -342,9 +348,11 @@ func (a *antiEntropy) checkUnconfirmed() {
 	for len(a.unconfirmedQ) > 0 && a.unconfirmedQ[0].at <= limit {
 		v := a.unconfirmedQ[0].v
 		a.unconfirmedQ = a.unconfirmedQ[1:]
-		if _, ok := a.unconfirmed[v]; ok {
+		if spread, ok := a.unconfirmed[v]; ok {
 			delete(a.unconfirmed, v)
-			withheld = append(withheld, v)
+			if !spread {
+				withheld = append(withheld, v)
+			}
 		}
 	}
 	a.unconfirmed = shrunk(a.unconfirmed, &a.unconfirmedPeak)
@@ -365,8 +373,9 @@ func (a *antiEntropy) sendBuckets(to string, round uint64, buckets []int) {
 	var vals []int64
 	var bs []int
 	size := envelopeBytes
+	ack := c.strat.pushesSent(to)
 	emit := func() {
-		c.send(to, Message{Kind: KindSyncReply, Round: round, Values: vals, Buckets: bs})
+		c.send(to, Message{Kind: KindSyncReply, Round: round, Values: vals, Buckets: bs, Ack: ack})
 		vals, bs, size = nil, nil, envelopeBytes
 	}
 	for _, b := range buckets {
@@ -388,7 +397,7 @@ func (a *antiEntropy) sendBuckets(to string, round uint64, buckets []int) {
 		bs = []int{b}
 		for _, v := range c.byBucket[b] {
 			if s := intBytes(v); part+s > c.cfg.MaxMessageBytes && len(vals) > 0 {
-				c.send(to, Message{Kind: KindSyncReply, Round: round, Values: vals, Buckets: bs})
+				c.send(to, Message{Kind: KindSyncReply, Round: round, Values: vals, Buckets: bs, Ack: ack})
 				vals, bs, part = nil, []int{b}, envelopeBytes+intBytes(int64(b))
 			}
 			vals = append(vals, v)
