@@ -64,25 +64,32 @@
 // the margin after a downlink with values (a downlink promises the next
 // grid flush: a root notice if it has nothing for the peer), once 16
 // downlinks in a row came on time (before that, or when they come late, a
-// probe asks first). It copies to every peer the values of its
-// unacknowledged uploads, of those acknowledged lately and of its last
-// downlink (a cut is checked as each receiver dequeues, so a flush in
-// flight reaches part of a side), probes the next five candidates of the
-// order at once (each acknowledges on arrival, with the values of its own
-// last downlink; the first answer is a round-trip sample, and the others
-// time out half a margin after it), uploads to the first not suspected
-// and opens an anti-entropy round with it. If that one never answers its
-// probe, what went to it is uploaded to the next one instead of copied
-// again. A relay other than the first that gets a first
+// probe asks first). If values of its clients may be known to no other
+// node (an upload unacknowledged, or acknowledged on arrival with no
+// downlink since), it copies them to every peer, with those of the uploads
+// acknowledged lately and of its last downlink (a cut is checked as each
+// receiver dequeues, so a flush in flight reaches part of a side). It
+// probes the next five candidates of the order at once (each acknowledges
+// on arrival, with the values of its own last downlink; the first answer
+// is a round-trip sample, and the others time out half a margin after
+// it), uploads to the first not suspected and opens an anti-entropy round
+// with it. If that one never answers its probe, what went to it is
+// uploaded to the next one instead of copied again, and the candidates
+// that answered are not probed again. A relay other than the first that gets a first
 // upload from a newcomer sends it the values it learned in the last
 // SettleTicks; it flushes to every peer for two windows, then only to the
-// peers it heard from since it took over (its side of the cut), and when
-// it switches relays or hears a new contact it flushes to every peer again
-// with the values it held back. An idle leaf that hears another node's
+// peers it heard from since it took over (its side of the cut), and while
+// it relays for itself a new contact makes it flush to every peer again
+// with the values it held back. Back to a relay ahead of it (a heal) it is
+// a leaf again: no resend, no root notices; that relay, its own relay,
+// flushes what the rounds of the returning leaves bring a few ticks later
+// (syncedCollectTicks), not at its next grid slot. An idle leaf that hears another node's
 // failover copy probes its relay once that has been silent for a window
 // and the margin. Any message from a suspected node ends its
 // suspicion, so the role falls back to the first reachable node of the
-// order; the leaf sends the relay it leaves a detach. A node that
+// order; the leaf sends the relay it leaves a detach, passes that relay
+// nothing for a window, forgets its suspicion of the nodes after its
+// relay, and keeps each relay's upload timing for its return. A node that
 // suspects a node ahead of its relay probes it once no values have moved
 // through it for SettleTicks, then at doubling intervals up to
 // MaxSyncTicks: when a cut heals after the load stopped, nothing else
@@ -109,7 +116,11 @@
 // nothing, and comes back to SyncTicks when a real gap shows (a peer
 // lacked values held for SettleTicks, values came only by sync, a peer
 // restarted, the relay failed over). Lost pushes open a round with their
-// sender at once instead. Due rounds are skipped while pushes arrive with
+// sender at once instead; a round's KindSync and KindSyncReply carry in
+// Ack the last push number their sender sent the receiver, and the holes
+// up to it open no round (the round repairs them). A gap a round with a
+// peer finds is no reason for rounds when the strategy spreads what that
+// peer learns (the relay strategy's own relay). Due rounds are skipped while pushes arrive with
 // no loss (at most MaxSkipTicks in a row), and while nothing happens at
 // all: no value learned from a peer since the last round, which its peer
 // confirmed with equal roots (or the relay's root notice did). A value
