@@ -92,7 +92,6 @@ func (r *relay) ackOnArrival(from string, m Message) {
 	if m.Round == 0 || (m.Count <= 0 && len(m.Values) > 0) {
 		return
 	}
-
 	u := r.inbound[from]
 	if u == nil {
 		u = &uploader{}
@@ -322,18 +321,16 @@ func (r *relay) pruneHeldBack() {
 // this node switched relays or heard from a new contact, so a cut may
 // have healed, and what it spread only to its side must cross now.
 //
-// Not when it goes back to a relay ahead of its own, cut off until now
-// (a heal): it is a leaf again, and so are its leaves, each with a round
-// with that relay, which flushes what they bring (see syncedValue).
+// Not while it is a leaf (its relay is ahead of it in the order: a cut
+// healed): that relay got what this node held back in the round at the
+// switch, and so did its leaves, each with a round; the relay flushes
+// what they bring (see syncedValue).
 func (r *relay) reopenFlushes() {
 	if r.servingSince < 0 {
 		return // not relaying: nothing withheld
 	}
 	if !r.self() {
-		// A leaf again (its relay is ahead of it in the order): that
-		// relay has what this node held back, from the round at the
-		// switch, and its flushes reach every node.
-		return
+		return // a leaf again (above)
 	}
 	r.servingSince = r.c.now
 	r.resend = true
