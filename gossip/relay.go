@@ -213,8 +213,7 @@ func (r *relay) choose() {
 	for _, id := range r.order {
 		if id == r.c.cfg.ID || !r.suspected[id] {
 			if id != r.current {
-				old := r.current
-				switched := old != ""
+				switched := r.current != ""
 				if switched {
 					r.c.cfg.Logf("relay %s -> %s", r.current, id)
 				}
@@ -233,12 +232,9 @@ func (r *relay) choose() {
 					// downlinks keep the failover away.
 					r.phase, r.late, r.phaseOK = t.phase, t.late, true
 				}
-				back := switched && r.ahead(id, old)
 				r.heardCurrent, r.probed = r.c.now, false
 				r.expectBy = NoDeadline
-				if !back {
-					r.reopenFlushes()
-				}
+				r.reopenFlushes()
 				if r.self() { // this node relays its own values now
 					for _, v := range r.up {
 						r.down = append(r.down, downValue{v: v})
@@ -419,8 +415,9 @@ func (r *relay) syncedValue(v int64, from string) {
 			// What a cut withheld from this side: the leaves that come
 			// back from it bring it in their rounds, together, within a
 			// few ticks. A flush then, rather than at the grid's next
-			// slot, saves the nodes of this side up to a window: they
-			// need a round with no node of the other side.
+			// slot (unless that comes within a quarter window anyway),
+			// saves the nodes of this side up to a window: they need a
+			// round with no node of the other side.
 			r.catchUpAt = c.now + syncedCollectTicks
 		}
 	case r.relaying():
@@ -447,8 +444,11 @@ func (r *relay) synced(string) { r.maybeUpload() }
 
 // heard clears the suspicion of a node heard from: it is reachable again.
 func (r *relay) heard(from string, m Message) {
-	if last, ok := r.heardFrom[from]; (!ok || last < r.c.now-r.kidTicks()) && !(r.suspected[from] && r.ahead(from, r.current)) {
-		r.reopenFlushes() // a new contact: the cut may have changed
+	if last, ok := r.heardFrom[from]; !ok || last < r.c.now-r.kidTicks() {
+		// A new contact: the cut may have changed. (After the switch
+		// below: back to a relay ahead of it, this node is a leaf again,
+		// and reopens nothing.)
+		defer r.reopenFlushes()
 	}
 	r.heardFrom[from] = r.c.now
 	if from == r.current {
